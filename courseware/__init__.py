@@ -1,0 +1,72 @@
+"""The courseware for competency unit N.821100.046 "Mengelola Layanan Pelanggan Berkualitas"."""
+import os
+from pathlib import Path
+
+from flask import Flask, has_request_context, request
+
+from .config import load_or_create_secret_key, settings_from_env
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+UNIT_CODE = "N.821100.046"
+UNIT_TITLE = "Mengelola Layanan Pelanggan Berkualitas"
+
+# Each domain package exposes init_app(app): blueprints, menu entries, panels, CLI.
+DOMAINS = ("accounts", "classes", "dashboard", "audit")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(settings_from_env(app.instance_path))
+    app.config.update(config or {})
+    app.config.setdefault("CONTENT_ROOT", None)
+    app.config["CONTENT_ROOT"] = app.config["CONTENT_ROOT"] or str(PROJECT_ROOT)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+
+    _init_extensions(app)
+    from .errors import register_error_handlers
+    from .templating import register_template_helpers
+
+    for name in DOMAINS:
+        module = __import__(f"{__name__}.{name}", fromlist=["init_app"])
+        module.init_app(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from .accounts.service import load_user_from_session
+    from .database import configure_engine
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Silakan masuk terlebih dahulu."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user_from_session)
+
+
+def _select_locale():
+    if has_request_context() and request.cookies.get("lang") in ("id", "en"):
+        return request.cookies.get("lang")
+    return "id"

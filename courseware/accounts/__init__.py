@@ -1,0 +1,24 @@
+from flask import flash, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..navigation import add_nav
+
+# Pages a user with a first (generated) password may still open.
+_OPEN_DURING_FIRST_PASSWORD = {"accounts.change_password", "accounts.logout", "static"}
+
+
+def init_app(app):
+    from . import admin_views, views
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(admin_views.bp)
+    add_nav(app, "admin-users", _l("Pengguna"), "admin.users", ("admin",), order=90)
+
+    @app.before_request
+    def _require_own_password():
+        if (current_user.is_authenticated and current_user.must_change_password
+                and request.endpoint not in _OPEN_DURING_FIRST_PASSWORD and request.method == "GET"):
+            flash(_l("Ganti kata sandi awal Anda sebelum melanjutkan."), "info")
+            return redirect(url_for("accounts.change_password"))
+        return None

@@ -1,0 +1,162 @@
+"""Account rules: authentication, creation, roles, activation and passwords."""
+import re
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..audit.service import record
+from ..errors import ServiceError
+from ..extensions import db
+from ..models_base import utcnow
+from . import passwords
+from .models import ROLES, User, UserRole
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
+
+ROLE_ALIASES = {
+    "admin": "admin",
+    "teacher": "teacher", "guru": "teacher",
+    "trainee": "trainee", "peserta": "trainee", "asesi": "trainee",
+    "assessor": "assessor", "asesor": "assessor",
+}
+
+
+def role_labels() -> dict[str, str]:
+    return {"admin": _("Admin"), "teacher": _("Guru"), "trainee": _("Peserta"), "assessor": _("Asesor")}
+
+
+def normalise_role(name: str) -> str:
+    role = ROLE_ALIASES.get(name.strip().lower())
+    if role is None:
+        raise ServiceError(_("Peran tidak dikenal: %(role)s. Pilih admin, guru, peserta, atau asesor.", role=name))
+    return role
+
+
+def normalise_username(username: str) -> str:
+    value = (username or "").strip().lower()
+    if not USERNAME_RE.match(value):
+        raise ServiceError(
+            _("Nama pengguna harus 3-40 karakter: huruf kecil, angka, titik, garis bawah, atau tanda hubung.")
+        )
+    return value
+
+
+def check_password_strength(password: str) -> None:
+    if len(password or "") < passwords.MIN_LENGTH:
+        raise ServiceError(_("Kata sandi minimal %(n)d karakter.", n=passwords.MIN_LENGTH))
+
+
+def find_by_username(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == (username or "").strip().lower()))
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """Return the active user with these credentials, or None. Costs the same for unknown names."""
+    user = find_by_username(username)
+    if user is None:
+        passwords.verify_password(passwords.DUMMY_HASH, password or "")
+        return None
+    if not passwords.verify_password(user.password_hash, password or "") or not user.active:
+        return None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def create_user(username, full_name, roles, password=None, nis=None, actor=None,
+                must_change_password=None, commit=True):
+    """Create a user; returns (user, plain_password). Generates a password when none is given."""
+    username = normalise_username(username)
+    full_name = (full_name or "").strip()
+    if not full_name:
+        full_name = username
+    if len(full_name) > 120:
+        raise ServiceError(_("Nama terlalu panjang (maksimal 120 karakter)."))
+    role_set = {normalise_role(r) for r in roles} or {"trainee"}
+    if find_by_username(username):
+        raise ServiceError(_("Nama pengguna %(u)s sudah dipakai.", u=username), status=409)
+    if nis and db.session.scalar(select(User).where(User.nis == nis)):
+        raise ServiceError(_("NIS %(nis)s sudah dipakai akun lain.", nis=nis), status=409)
+    generated = password is None
+    if generated:
+        password = passwords.generate_password()
+    else:
+        check_password_strength(password)
+    user = User(
+        username=username,
+        full_name=full_name,
+        nis=nis or None,
+        password_hash=passwords.hash_password(password),
+        must_change_password=generated if must_change_password is None else must_change_password,
+    )
+    user.role_rows = [UserRole(role=r) for r in sorted(role_set)]
+    db.session.add(user)
+    db.session.flush()
+    record("user.create", actor=actor, target=f"user:{user.id}", detail={"roles": sorted(role_set)})
+    if commit:
+        db.session.commit()
+    return user, password
+
+
+def set_roles(user: User, roles, actor: User) -> None:
+    role_set = {normalise_role(r) for r in roles}
+    if not role_set:
+        raise ServiceError(_("Pilih minimal satu peran."))
+    if user.id == actor.id and "admin" in user.roles and "admin" not in role_set:
+        raise ServiceError(_("Anda tidak dapat mencabut peran admin dari akun Anda sendiri."))
+    before = sorted(user.roles)
+    keep = [row for row in user.role_rows if row.role in role_set]
+    added = [UserRole(role=r) for r in sorted(role_set - user.roles)]
+    user.role_rows = keep + added
+    record("user.roles", actor=actor, target=f"user:{user.id}", detail={"from": before, "to": sorted(role_set)})
+    db.session.commit()
+
+
+def set_active(user: User, active: bool, actor: User) -> None:
+    if user.id == actor.id and not active:
+        raise ServiceError(_("Anda tidak dapat menonaktifkan akun Anda sendiri."))
+    if user.active == active:
+        return
+    user.active = active
+    user.session_version += 1
+    record("user.activate" if active else "user.deactivate", actor=actor, target=f"user:{user.id}")
+    db.session.commit()
+
+
+def change_password(user: User, current: str, new: str, confirm: str) -> None:
+    if not passwords.verify_password(user.password_hash, current or ""):
+        raise ServiceError(_("Kata sandi saat ini salah."))
+    if new != confirm:
+        raise ServiceError(_("Konfirmasi kata sandi tidak sama."))
+    check_password_strength(new)
+    if new == current:
+        raise ServiceError(_("Kata sandi baru harus berbeda dari yang lama."))
+    _store_new_password(user, new, actor=user)
+
+
+def reset_password(user: User, actor: User) -> str:
+    new = passwords.generate_password()
+    _store_new_password(user, new, actor=actor, must_change=True)
+    return new
+
+
+def _store_new_password(user: User, new: str, actor: User, must_change: bool = False) -> None:
+    user.password_hash = passwords.hash_password(new)
+    user.must_change_password = must_change
+    user.session_version += 1
+    record("user.password", actor=actor, target=f"user:{user.id}")
+    db.session.commit()
+
+
+def load_user_from_session(user_id_with_version: str) -> User | None:
+    """Flask-Login loader: '12.3' is user 12 at session version 3; an old version is refused."""
+    try:
+        user_id, version = (int(part) for part in user_id_with_version.split("."))
+    except (ValueError, AttributeError):
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or user.session_version != version:
+        return None
+    return user

@@ -1,0 +1,67 @@
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..errors import ServiceError
+from ..extensions import limiter
+from . import service
+from .forms import ChangePasswordForm, LoginForm
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_rate_key() -> str:
+    # A whole school shares one public address behind NAT: key on account AND address.
+    username = (request.form.get("username") or "").strip().lower()
+    return f"login:{username}:{request.remote_addr}"
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("dashboard.home")
+
+
+@bp.route("/masuk", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"],
+               key_func=_login_rate_key, methods=["POST"],
+               deduct_when=lambda response: response.status_code == 401,
+               error_message="Terlalu banyak percobaan masuk. Tunggu satu menit lalu coba lagi.")
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = service.authenticate(form.username.data, form.password.data)
+        if user is None:
+            flash(_("Nama pengguna atau kata sandi salah, atau akun tidak aktif."), "error")
+            return render_template("accounts/login.html", form=form), 401
+        session.clear()
+        login_user(user, remember=form.remember.data)
+        return redirect(_safe_next(request.args.get("next")))
+    status = 400 if form.errors else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/keluar", methods=["POST"])
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("Anda sudah keluar."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/akun/kata-sandi", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            service.change_password(current_user, form.current.data, form.new.data, form.confirm.data)
+        except ServiceError as exc:
+            flash(exc.message, "error")
+            return render_template("accounts/password.html", form=form), 400
+        login_user(current_user._get_current_object())  # new session version: keep this device in
+        flash(_("Kata sandi berhasil diganti."), "success")
+        return redirect(url_for("dashboard.home"))
+    return render_template("accounts/password.html", form=form), (400 if form.errors else 200)

@@ -1,0 +1,70 @@
+"""All settings, read from environment variables in one place.
+
+Every variable is documented in the README's configuration table. `create_app(config)`
+accepts a dict that overrides these (the tests use it).
+"""
+import os
+import secrets
+from pathlib import Path
+
+GiB = 1024**3
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "ya", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def load_or_create_secret_key(instance_path: str) -> str:
+    """Return the key in instance/secret_key, creating it once with owner-only access."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key
+
+
+def settings_from_env(instance_path: str) -> dict:
+    """Build the settings mapping from the environment, with the embedded defaults."""
+    sqlite_file = Path(instance_path) / "courseware.sqlite3"
+    force_https = _env_bool("FORCE_HTTPS", False)
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or None,
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or f"sqlite:///{sqlite_file}",
+        "MEDIA_ROOT": os.environ.get("MEDIA_ROOT") or str(Path(instance_path) / "media"),
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "S3_BUCKET": os.environ.get("S3_BUCKET") or None,
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL") or None,
+        "MAX_VIDEO_BYTES": _env_int("MAX_VIDEO_BYTES", 1 * GiB),
+        "MAX_VIDEO_SECONDS": _env_int("MAX_VIDEO_SECONDS", 20 * 60),
+        # Ordinary forms and CSV files are small; video goes through tus in chunks.
+        "MAX_CONTENT_LENGTH": _env_int("MAX_FORM_BYTES", 64 * 1024 * 1024),
+        "FORCE_HTTPS": force_https,
+        "SESSION_COOKIE_SECURE": force_https,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": force_https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PERMANENT_SESSION_LIFETIME": _env_int("SESSION_HOURS", 12) * 3600,
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT") or "10 per minute",
+        "SCHOOL_NAME": os.environ.get("SCHOOL_NAME") or "SMK",
+        "BABEL_DEFAULT_LOCALE": os.environ.get("DEFAULT_LOCALE") or "id",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE") or "Asia/Jakarta",
+        # A test page or a marking screen may stay open for hours: tie the CSRF token
+        # to the session instead of letting it expire after an hour.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "CONTENT_ROOT": os.environ.get("CONTENT_ROOT") or None,
+        "TASKS_EAGER": _env_bool("TASKS_EAGER", False),
+    }

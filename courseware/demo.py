@@ -1,0 +1,74 @@
+"""Demo data for a first look: one class, a teacher, an assessor, an admin and four trainees.
+
+Passwords are generated on the first run and never stored in plain text; a second run
+creates nothing and says so (reset a password from the admin page if it was lost).
+"""
+import os
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from .accounts.models import User
+from .accounts.service import create_user
+from .classes.models import Classroom, Enrollment
+from .classes.service import new_join_code
+from .extensions import db
+
+DEMO_CLASS = ("XI MPLB 1 (demo)", "2026/2027")
+DEMO_USERS = [
+    ("admin", "Admin Sekolah", ["admin"], None),
+    ("guru.demo", "Bu Ratna Wulandari", ["teacher"], None),
+    ("asesor.demo", "Pak Hendra Saputra", ["assessor"], None),
+    ("peserta1", "Ayu Lestari", ["trainee"], "DEMO-0001"),
+    ("peserta2", "Bagus Pratama", ["trainee"], "DEMO-0002"),
+    ("peserta3", "Citra Maharani", ["trainee"], "DEMO-0003"),
+    ("peserta4", "Dimas Nugroho", ["trainee"], "DEMO-0004"),
+]
+
+
+def create_demo() -> tuple[bool, list[str]]:
+    if db.session.scalar(select(User).where(User.username == "guru.demo")):
+        return False, [f"Kata sandi akun demo tersimpan di {_demo_logins_path()}."]
+    lines, accounts = [], {}
+    for username, name, roles, nis in DEMO_USERS:
+        if db.session.scalar(select(User).where(User.username == username)):
+            lines.append(f"  {username:<12} (sudah ada, tidak diubah)")
+            continue
+        user, password = create_user(username, name, roles, nis=nis, must_change_password=False, commit=False)
+        accounts[username] = user
+        lines.append(f"  {username:<12} {password:<10} {', '.join(roles)}")
+    teacher = accounts.get("guru.demo")
+    classroom = Classroom(name=DEMO_CLASS[0], academic_year=DEMO_CLASS[1], teacher_id=teacher.id,
+                          join_code=new_join_code())
+    db.session.add(classroom)
+    db.session.flush()
+    for username, user in accounts.items():
+        if user.has_role("trainee"):
+            db.session.add(Enrollment(classroom_id=classroom.id, user_id=user.id, joined_via="demo"))
+    db.session.commit()
+    result = ["  nama pengguna  kata sandi  peran"] + lines + [
+        f"  Kelas demo: {classroom.label}, kode gabung {classroom.join_code}"]
+    _save_demo_logins(result)
+    return True, result
+
+
+def _demo_logins_path() -> Path:
+    return Path(current_app.instance_path) / "demo-logins.txt"
+
+
+def _save_demo_logins(lines: list[str]) -> None:
+    """Keep the demo passwords beside the database so every start can show them (demo only)."""
+    path = _demo_logins_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+
+
+def demo_logins_text(app) -> str:
+    path = Path(app.instance_path) / "demo-logins.txt"
+    if not path.exists():
+        return "Masuk dengan akun yang dibuat lewat: flask --app app users create NAMA --role admin"
+    return ("Akun demo (hanya untuk mencoba; untuk pemakaian sungguhan buat akun sendiri):\n"
+            + path.read_text(encoding="utf-8").rstrip())

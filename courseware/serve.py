@@ -1,0 +1,61 @@
+"""`python run.py` ends here, inside .venv: prepare the database, then serve with waitress.
+
+Also starts the background worker (if the app defines one) as a child process, so one
+command runs the whole site on a single lab PC, on Linux or Windows.
+"""
+import argparse
+import os
+import subprocess
+import sys
+
+from waitress import serve
+
+from . import create_app
+from .cli import run_content_sync
+from .demo import create_demo, demo_logins_text
+
+
+def prepare(app) -> None:
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+        for line in run_content_sync(app):
+            print(line)
+        create_demo()
+
+
+def start_worker(app):
+    if "worker" not in app.cli.commands:
+        return None
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Jalankan situs courseware.")
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5000")))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "8")))
+    args = parser.parse_args()
+
+    app = create_app()
+    prepare(app)
+    worker = start_worker(app)
+    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    print("\n" + "=" * 64)
+    print(f"Situs berjalan di  http://{shown_host}:{args.port}/")
+    with app.app_context():
+        print(demo_logins_text(app))
+    print("Hentikan dengan Ctrl+C.")
+    print("=" * 64 + "\n", flush=True)
+    try:
+        serve(app, host=args.host, port=args.port, threads=args.threads, ident="courseware",
+              max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024)
+    finally:
+        if worker is not None:
+            worker.terminate()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
