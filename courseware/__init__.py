@@ -33,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     _init_extensions(app)
     from .errors import register_error_handlers
+    from .security import register_security_headers
     from .templating import register_template_helpers
 
     for name in DOMAINS:
@@ -40,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
         module.init_app(app)
     register_error_handlers(app)
     register_template_helpers(app)
+    register_security_headers(app)
     from .cli import register_cli
 
     register_cli(app)
