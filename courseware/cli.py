@@ -3,6 +3,7 @@
 Domains add their own content loaders and checks through `add_content_sync` and
 `add_content_check`, so `init` and `content check` cover every domain.
 """
+import subprocess
 import sys
 
 import click
@@ -93,7 +94,37 @@ def content_check():
     click.echo("Konten lolos pemeriksaan.")
 
 
+@click.command("backup")
+@click.argument("dest", type=click.Path(file_okay=False))
+def backup_command(dest):
+    """Make a consistent copy of the database and the media folder under DEST."""
+    from .backup import BackupError, backup
+
+    try:
+        folder = backup(current_app, dest)
+    except (BackupError, subprocess.CalledProcessError) as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"Cadangan dibuat: {folder}")
+
+
+@click.command("restore")
+@click.argument("src", type=click.Path(exists=True, file_okay=False))
+@click.option("--force", is_flag=True, help="Timpa basis data yang sudah berisi data.")
+def restore_command(src, force):
+    """Bring back a backup made by `flask backup` into the configured database and media folder."""
+    from .backup import BackupError, restore
+
+    try:
+        manifest = restore(current_app, src, force=force)
+    except (BackupError, subprocess.CalledProcessError) as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"Dipulihkan dari cadangan {manifest['created_at']} (revisi {manifest['revision']}, "
+               f"{manifest['media_files']} berkas media).")
+
+
 def register_cli(app):
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(init_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)

@@ -141,3 +141,35 @@ def as_user(app, users):
         return login_as(app.test_client(), users[role])
 
     return _client
+
+
+# --- fresh databases (migration, backup and multi-instance tests) --------------------------
+
+@pytest.fixture
+def fresh_db_url(tmp_path):
+    """fresh_db_url("name") -> URL of a new empty database of the kind under test, dropped afterwards."""
+    import uuid
+
+    from sqlalchemy import create_engine
+
+    base = os.environ.get("DATABASE_URL", "")
+    created = []
+
+    def _make(name: str) -> str:
+        if not base.startswith("postgresql"):
+            folder = tmp_path / name
+            folder.mkdir(exist_ok=True)
+            return f"sqlite:///{folder / 'db.sqlite3'}"
+        db_name = f"cw_{name}_{uuid.uuid4().hex[:8]}"
+        with create_engine(base, isolation_level="AUTOCOMMIT").connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{db_name}"'))
+        created.append(db_name)
+        return base.rsplit("/", 1)[0] + "/" + db_name
+
+    yield _make
+    if created:
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            for db_name in created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
+        admin.dispose()

@@ -1,12 +1,11 @@
 """The Alembic revisions build exactly the schema the models describe, on SQLite and PostgreSQL."""
 import os
-import uuid
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
 from courseware.extensions import db
 
@@ -32,21 +31,8 @@ def test_sqlite_upgrades_from_empty_to_head(tmp_path):
     _assert_head_matches_models(app)
 
 
-@pytest.fixture
-def fresh_postgres_url():
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith("postgresql"):
+def test_postgresql_upgrades_from_empty_to_head(tmp_path, fresh_db_url):
+    if not os.environ.get("DATABASE_URL", "").startswith("postgresql"):
         pytest.skip("DATABASE_URL does not point at PostgreSQL; CI runs this on PostgreSQL")
-    name = f"cw_migr_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield base.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def test_postgresql_upgrades_from_empty_to_head(tmp_path, fresh_postgres_url):
-    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=fresh_postgres_url)
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=fresh_db_url("migr"))
     _assert_head_matches_models(app)
