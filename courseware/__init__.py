@@ -12,7 +12,7 @@ UNIT_CODE = "N.821100.046"
 UNIT_TITLE = "Mengelola Layanan Pelanggan Berkualitas"
 
 # Each domain package exposes init_app(app): blueprints, menu entries, panels, CLI.
-DOMAINS = ("accounts", "classes", "dashboard", "audit", "bank")
+DOMAINS = ("accounts", "classes", "dashboard", "audit", "bank", "lessons", "practicals")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -31,6 +31,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
 
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     _init_extensions(app)
     from .errors import register_error_handlers
     from .security import register_security_headers

@@ -67,4 +67,6 @@ def settings_from_env(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "CONTENT_ROOT": os.environ.get("CONTENT_ROOT") or None,
         "TASKS_EAGER": _env_bool("TASKS_EAGER", False),
+        # How many reverse proxies (nginx) stand in front; their X-Forwarded-* headers are trusted.
+        "PROXY_COUNT": _env_int("PROXY_COUNT", 0),
     }

@@ -48,9 +48,11 @@ def write_transaction():
 
     On SQLite this opens the transaction with BEGIN IMMEDIATE (waiting up to the busy
     timeout for the write lock); on PostgreSQL callers lock rows with
-    `select(...).with_for_update()`. Commits on success, rolls back on any error.
+    `select(Model).with_for_update(of=Model)` ("of" matters when the model eager-joins a
+    relationship: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join).
+    Commits on success, rolls back on any error.
     """
-    session = db.session
+    session = db.session()  # the real Session behind the scoped proxy
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={IMMEDIATE: True})
