@@ -41,7 +41,8 @@ def main() -> int:
     app = create_app()
     prepare(app)
     worker = start_worker(app)
-    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    # Only compares: when serving on every interface, print the local address to open.
+    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # nosec B104
     print("\n" + "=" * 64)
     print(f"Situs berjalan di  http://{shown_host}:{args.port}/")
     with app.app_context():
