@@ -1,0 +1,54 @@
+"""`flask --app app bank export|import`."""
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from ..errors import ServiceError
+from ..extensions import db
+from .models import KUKS
+
+bank_cli = AppGroup("bank", help="Bank soal: ekspor dan impor format Moodle.")
+
+
+@bank_cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(["gift", "moodlexml"]), required=True,
+              help="gift (teks GIFT) atau moodlexml (Moodle XML).")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def export_command(fmt, path):
+    """Write the active bank to PATH (one Moodle category per KUK)."""
+    from . import service
+
+    if fmt == "gift":
+        data = service.export_gift().encode("utf-8")
+    else:
+        data = service.export_moodle_xml()
+    Path(path).write_bytes(data)
+    count = len(service.active_questions())
+    click.echo(f"{count} soal aktif diekspor ke {path} ({fmt}).")
+
+
+@bank_cli.command("import")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--kuk", default=None, type=click.Choice(KUKS),
+              help="KUK bawaan untuk soal yang kategorinya tidak memuat KUK.")
+def import_command(path, kuk):
+    """Import the single-answer multiple-choice items of a GIFT file; report every item."""
+    from . import service
+
+    try:
+        raw = Path(path).read_bytes()
+        report = service.import_gift(service.decode_upload(raw), kuk, actor=None)
+    except OSError as exc:
+        raise click.ClickException(f"Berkas tidak dapat dibaca: {exc.strerror or exc}")
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message)
+    for e in report.entries:
+        label = e.name or e.stem[:60]
+        if e.imported:
+            note = f" ({'; '.join(e.notes)})" if e.notes else ""
+            click.echo(f"DIIMPOR  baris {e.line}: {label} -> {e.uid} [KUK {e.kuk}]{note}")
+        else:
+            click.echo(f"DITOLAK  baris {e.line}: {label}: {e.reason}")
+    click.echo(f"{len(report.imported)} soal diimpor, {len(report.refused)} tidak diimpor.")
