@@ -173,3 +173,179 @@ def fresh_db_url(tmp_path):
             for db_name in created:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
         admin.dispose()
+
+
+# --- practicals: the shipped LIK_1/LIK_2 sheets loaded into the test database ---------------
+
+@pytest.fixture
+def practicals(app):
+    """{"LIK_1": Practical, "LIK_2": Practical} after syncing checklists/*.yml."""
+    from sqlalchemy import select
+
+    from courseware.practicals.models import Practical
+    from courseware.practicals.sheets import sync_sheets
+
+    sync_sheets(app.config["CONTENT_ROOT"])
+    return {p.code: p for p in db.session.scalars(select(Practical))}
+
+
+# --- lessons domain: the shipped lessons loaded into the test database -------------------
+
+@pytest.fixture
+def lessons(app):
+    """Run the lessons content sync on the shipped content; returns the sync result."""
+    from courseware.lessons.sync import sync_content
+
+    return sync_content(app.config["CONTENT_ROOT"])
+
+
+# --- quizzes: a small bank made with the bank models, the shipped quiz definitions, a class --
+
+@pytest.fixture
+def quiz_bank(app):
+    """Three questions per KUK; the key is always option B; explanations read PEMBAHASAN-<uid>."""
+    from courseware.bank.models import KUKS, Question, QuestionOption
+
+    questions = []
+    for kuk in KUKS:
+        for n in range(1, 4):
+            uid = f"{kuk}-t{n}"
+            question = Question(uid=uid, kuk=kuk, stem=f"Soal uji {uid}?", explanation=f"PEMBAHASAN-{uid}")
+            question.options = [QuestionOption(position=i, text=f"Pilihan {letter} soal {uid}", is_key=(i == 1))
+                                for i, letter in enumerate("ABCD")]
+            db.session.add(question)
+            questions.append(question)
+    db.session.commit()
+    return questions
+
+
+@pytest.fixture
+def quizzes(app, quiz_bank):
+    """{code: Quiz} after syncing quizzes/quizzes.yml."""
+    from sqlalchemy import select
+
+    from courseware.quizzes.content import sync_quizzes
+    from courseware.quizzes.models import Quiz
+
+    sync_quizzes(app)
+    return {q.code: q for q in db.session.scalars(select(Quiz))}
+
+
+@pytest.fixture
+def quiz_class(app, users, quizzes):
+    """The teacher's class with both fixture trainees, the written test open now (review: langsung)."""
+    from datetime import timedelta
+
+    from courseware.classes.models import Enrollment
+    from courseware.classes.service import create_class
+    from courseware.models_base import utcnow
+    from courseware.quizzes.service import set_window
+
+    classroom = create_class(users["teacher"], "XI MPLB 1", "2026/2027")
+    for role in ("trainee", "trainee2"):
+        db.session.add(Enrollment(classroom_id=classroom.id, user_id=users[role].id))
+    db.session.commit()
+    now = utcnow()
+    set_window(classroom, quizzes["tes-tertulis"], now - timedelta(hours=1), now + timedelta(hours=2), "langsung",
+               users["teacher"])
+    return classroom
+
+
+# --- media (video uploads): real clips made once per session, a dummy upload target -------
+
+@pytest.fixture(scope="session")
+def media_clips(tmp_path_factory):
+    """Real clips made with PyAV: an H.264 MP4 with audio and a rotated HEVC MOV above 720p."""
+    from courseware.media.video import make_clip
+
+    folder = tmp_path_factory.mktemp("clips")
+    return {
+        "h264_mp4": make_clip(folder / "rekaman.mp4", codec="libx264", seconds=2, size=(320, 240), audio=True),
+        # 1280x960 stored sideways with a 90-degree display flag, as phones record portrait video.
+        "hevc_mov": make_clip(folder / "IMG_0001.MOV", codec="libx265", seconds=2, size=(1280, 960),
+                              audio=False, container_format="mov", rotation=90),
+    }
+
+
+@pytest.fixture
+def media_target(app):
+    """Register the upload target kind "uji": trainees upload for target "1" or "2"; assessors view."""
+    from courseware.media.service import register_upload_target, unregister_upload_target
+
+    completed = []
+
+    def authorize(user, target_id):
+        return user.has_role("trainee") and target_id in ("1", "2")
+
+    def on_complete(user, target_id, media_file):
+        completed.append((user.id, target_id, media_file.id))
+
+    def can_view(user, media_file):
+        return user.has_role("assessor", "admin")
+
+    register_upload_target("uji", authorize, on_complete, can_view)
+    yield completed
+    unregister_upload_target("uji")
+
+
+# --- assessments: a school with classes, trainees and LIK submissions that carry videos ----
+
+@pytest.fixture
+def assessment_school(app, users, make_user, practicals):
+    """Class A (teacher): trainee, trainee2, ani. Class B (teacher2): budi.
+
+    school.submit(trainee, "LIK_1", partner=None, status="siap") -> a new SubmissionVersion with a
+    MediaFile attached (each call is one second newer than the last).
+    """
+    import itertools
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from sqlalchemy import select
+
+    from courseware.classes.models import Enrollment
+    from courseware.classes.service import create_class
+    from courseware.media.models import MediaFile
+    from courseware.models_base import utcnow
+    from courseware.practicals.models import Submission, SubmissionVersion
+
+    extra = {"ani": make_user("ani", ["trainee"], name="Ani Wulandari", nis="1003"),
+             "budi": make_user("budi", ["trainee"], name="Budi Santoso", nis="1004")}
+    class_a = create_class(users["teacher"], "XI MPLB 1", "2026/2027")
+    class_b = create_class(users["teacher2"], "XI MPLB 2", "2026/2027")
+    for user in (users["trainee"], users["trainee2"], extra["ani"]):
+        db.session.add(Enrollment(classroom_id=class_a.id, user_id=user.id))
+    db.session.add(Enrollment(classroom_id=class_b.id, user_id=extra["budi"].id))
+    db.session.commit()
+    counter = itertools.count(1)
+    start = utcnow() - timedelta(days=2)
+
+    def submit(trainee, code="LIK_1", partner=None, status="siap"):
+        n = next(counter)
+        at = start + timedelta(seconds=n)
+        practical = practicals[code]
+        submission = db.session.scalar(select(Submission).where(
+            Submission.practical_id == practical.id, Submission.trainee_id == trainee.id))
+        if submission is None:
+            submission = Submission(practical_id=practical.id, trainee_id=trainee.id, created_at=at)
+            db.session.add(submission)
+            db.session.flush()
+        submission.partner_id = partner.id if partner else None
+        media = MediaFile(owner_id=trainee.id, target_kind="submission-version", target_id="0",
+                          original_filename="dialog.mp4", original_key=f"originals/assess/{n}.mp4",
+                          original_size=1000, container="mov,mp4", video_codec="h264", audio_codec="aac",
+                          duration=240.0, width=1280, height=720, status=status,
+                          playback_key=f"playback/assess/{n}.mp4" if status == "siap" else None)
+        db.session.add(media)
+        db.session.flush()
+        number = len(submission.versions) + 1
+        version = SubmissionVersion(submission_id=submission.id, number=number,
+                                    partner_id=partner.id if partner else None, transcript="",
+                                    media_file_id=media.id, attached_at=at, created_at=at)
+        db.session.add(version)
+        db.session.commit()
+        db.session.expire(submission)
+        return version
+
+    return SimpleNamespace(a=class_a, b=class_b, submit=submit, lik1=practicals["LIK_1"],
+                           lik2=practicals["LIK_2"], **users, **extra)

@@ -1,0 +1,86 @@
+"""URLs of the lessons domain (other domains link to these; keep them stable).
+
+| URL                                   | endpoint              | who                          |
+| ------------------------------------- | --------------------- | ---------------------------- |
+| /materi/                              | lessons.overview      | any logged-in user           |
+| /materi/<lesson_id>                   | lessons.show          | any logged-in user           |
+| POST /materi/<lesson_id>/selesai      | lessons.mark_done     | trainees                     |
+| /materi/kamus                         | lessons.glossary      | any logged-in user           |
+| /materi/referensi                     | lessons.references    | any logged-in user           |
+| /materi/rencana                       | lessons.plan          | teachers, admins             |
+| /materi/kelas/<class_id>/kemajuan     | lessons.progress_grid | the class's teacher, admins  |
+"""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..accounts.forms import EmptyForm
+from ..auth import teacher_required, trainee_required
+from . import service
+
+bp = Blueprint("lessons", __name__, url_prefix="/materi")
+
+
+@bp.route("/")
+@login_required
+def overview():
+    lessons = service.active_lessons()
+    is_trainee = current_user.has_role("trainee")
+    done = service.done_ids(current_user) if is_trainee else set()
+    return render_template("lessons/overview.html", elements=service.elements_overview(lessons, done), done=done,
+                           summary=service.progress_summary(current_user) if is_trainee else None)
+
+
+@bp.route("/kamus")
+@login_required
+def glossary():
+    return render_template("lessons/glossary.html", entries=service.glossary_entries())
+
+
+@bp.route("/referensi")
+@login_required
+def references():
+    return render_template("lessons/references.html", entries=service.reference_entries())
+
+
+@bp.route("/rencana")
+@teacher_required
+def plan():
+    return render_template("lessons/plan.html", plan=service.teaching_plan())
+
+
+@bp.route("/kelas/<int:class_id>/kemajuan")
+@teacher_required
+def progress_grid(class_id: int):
+    classroom = service.get_class_for_teacher(class_id, current_user)
+    return render_template("lessons/progress_grid.html", classroom=classroom, grid=service.progress_grid(classroom))
+
+
+@bp.route("/<lesson_id>")
+@login_required
+def show(lesson_id: str):
+    lesson = service.get_lesson(lesson_id)
+    lessons = service.active_lessons()
+    previous, following = service.neighbours(lesson, lessons)
+    is_trainee = current_user.has_role("trainee")
+    done = is_trainee and lesson.id in service.done_ids(current_user)
+    return render_template("lessons/show.html", lesson=lesson, previous=previous, following=following,
+                           is_trainee=is_trainee, done=done, element=service.ELEMENTS[lesson.element],
+                           form=EmptyForm() if is_trainee else None)
+
+
+@bp.route("/<lesson_id>/selesai", methods=["POST"])
+@trainee_required
+def mark_done(lesson_id: str):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    done = service.set_done(current_user, lesson_id, request.form.get("done", "1") != "0")
+    if done:
+        flash(_("Pelajaran ditandai selesai."), "success")
+        if request.form.get("next"):
+            following = service.neighbours(service.get_lesson(lesson_id), service.active_lessons())[1]
+            if following is not None:
+                return redirect(url_for("lessons.show", lesson_id=following.id))
+    else:
+        flash(_("Tanda selesai dibatalkan."), "info")
+    return redirect(url_for("lessons.show", lesson_id=lesson_id) + "#tandai")
