@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..audit.service import record
+from ..database import write_transaction
 from ..errors import ServiceError
 from ..extensions import db
 from ..models_base import utcnow
@@ -58,10 +59,12 @@ def authenticate(username: str, password: str) -> User | None:
         return None
     if not passwords.verify_password(user.password_hash, password or "") or not user.active:
         return None
-    if passwords.needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash_password(password)
-    user.last_login_at = utcnow()
-    db.session.commit()
+    new_hash = passwords.hash_password(password) if passwords.needs_rehash(user.password_hash) else None
+    # Read-then-write: a burst of logins in a lab must not fail with "database is locked".
+    with write_transaction():
+        if new_hash:
+            user.password_hash = new_hash
+        user.last_login_at = utcnow()
     return user
 
 

@@ -1,0 +1,62 @@
+"""The class results table as CSV and XLSX (openpyxl)."""
+import csv
+import io
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from .service import status_label
+
+
+def _score(attempt):
+    return attempt.score if attempt is not None else None
+
+
+def table(rows: list[dict], quiz) -> tuple[list[str], list[list]]:
+    header = [_("NIS"), _("Nama"), _("Username"), _("Percobaan"), _("Nilai terbaik"), _("Nilai terakhir"),
+              _("Nilai dihitung"), _("KKTP"), _("Status")]
+    body = [[row["user"].nis or "", row["user"].full_name, row["user"].username, row["attempts"],
+             _score(row["best"]), _score(row["last"]), _score(row["counted"]), quiz.pass_mark,
+             status_label(row["status"])] for row in rows]
+    return header, body
+
+
+def _csv_safe(value):
+    """Stop a spreadsheet from running a cell as a formula (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return "" if value is None else value
+
+
+def results_csv(rows: list[dict], quiz) -> str:
+    header, body = table(rows, quiz)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for line in body:
+        writer.writerow([_csv_safe(v) for v in line])
+    return "\ufeff" + out.getvalue()   # the BOM lets Excel read the names as UTF-8
+
+
+def results_xlsx(rows: list[dict], quiz, title: str) -> bytes:
+    header, body = table(rows, quiz)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Hasil tes")[:31]
+    sheet.append([title])
+    sheet["A1"].font = Font(bold=True)
+    sheet.append(header)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for line in body:
+        # Text cells are stored as strings, never as formulas.
+        sheet.append([v for v in line])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
+    for column, width in zip("ABCDEFGHI", (14, 30, 18, 11, 13, 14, 15, 7, 18)):
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,108 @@
+"""Quizzes (the written test and the practice quizzes), per-class windows, attempts and answers.
+
+An attempt stores the exact question ids (never uids: a bank item may get a new version later)
+in the order shown, and every item stores the order its options were shown in, so a review
+shows exactly what the trainee saw.
+"""
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..models_base import utcnow
+
+KINDS = ("written", "practice")
+COUNTING = ("highest", "last")
+REVIEW_POLICIES = ("langsung", "setelah-ditutup")
+
+
+class Quiz(db.Model):
+    __tablename__ = "quizzes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)       # stable, from quizzes/quizzes.yml
+    kind: Mapped[str] = mapped_column(String(10))                    # written | practice
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+    kuks: Mapped[list] = mapped_column(JSON)                         # KUKs the items come from
+    kuk_weights: Mapped[dict] = mapped_column(JSON)                  # {"2.1": 3, ...}: the stratification
+    # Settings a teacher may change (the sync only sets them when it creates the quiz).
+    items_per_attempt: Mapped[int] = mapped_column(default=20)
+    time_limit_minutes: Mapped[int | None]                           # None: no time limit
+    attempts_allowed: Mapped[int | None]                             # None: unlimited
+    counting: Mapped[str] = mapped_column(String(8), default="highest")  # highest | last
+    pass_mark: Mapped[int] = mapped_column(default=75)               # the teacher's KKTP
+    feedback_per_item: Mapped[bool] = mapped_column(default=False)   # practice: key after each answer
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def is_written(self) -> bool:
+        return self.kind == "written"
+
+
+class QuizWindow(db.Model):
+    """When one class may take one quiz, and when its trainees see the key in the review."""
+
+    __tablename__ = "quiz_windows"
+    __table_args__ = (UniqueConstraint("quiz_id", "classroom_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"), index=True)
+    classroom_id: Mapped[int] = mapped_column(ForeignKey("classrooms.id", ondelete="CASCADE"), index=True)
+    opens_at: Mapped[datetime]                                       # UTC, naive
+    closes_at: Mapped[datetime]
+    review_policy: Mapped[str] = mapped_column(String(16), default="langsung")
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    quiz: Mapped[Quiz] = relationship(lazy="joined")
+
+    def is_open(self, now: datetime) -> bool:
+        return self.opens_at <= now < self.closes_at
+
+
+class Attempt(db.Model):
+    __tablename__ = "quiz_attempts"
+    __table_args__ = (UniqueConstraint("user_id", "quiz_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    classroom_id: Mapped[int | None] = mapped_column(ForeignKey("classrooms.id", ondelete="SET NULL"))
+    number: Mapped[int]                                              # 1 for the first attempt
+    question_order: Mapped[list] = mapped_column(JSON)               # question ids in the order shown
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deadline_at: Mapped[datetime | None]                             # None: no time limit
+    submitted_at: Mapped[datetime | None] = mapped_column(index=True)
+    submitted_how: Mapped[str | None] = mapped_column(String(12))    # tombol | waktu-habis
+    correct_count: Mapped[int | None]
+    item_count: Mapped[int] = mapped_column(default=0)
+    score: Mapped[float | None]                                      # percent correct, 0-100
+
+    quiz: Mapped[Quiz] = relationship(lazy="joined")
+    user = relationship("User", lazy="joined")
+    items: Mapped[list["AttemptItem"]] = relationship(
+        back_populates="attempt", cascade="all, delete-orphan", order_by="AttemptItem.position")
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class AttemptItem(db.Model):
+    __tablename__ = "quiz_attempt_items"
+    __table_args__ = (UniqueConstraint("attempt_id", "position"), UniqueConstraint("attempt_id", "question_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("quiz_attempts.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    position: Mapped[int]                                            # 1-based, as numbered on the page
+    option_order: Mapped[list] = mapped_column(JSON)                 # option ids in the order shown
+    chosen_option_id: Mapped[int | None] = mapped_column(ForeignKey("question_options.id"))
+    answered_at: Mapped[datetime | None]
+    is_correct: Mapped[bool | None]                                  # set when the attempt is scored
+
+    attempt: Mapped[Attempt] = relationship(back_populates="items")
+    question = relationship("Question", lazy="joined")

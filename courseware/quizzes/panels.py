@@ -1,0 +1,19 @@
+from ..accounts.forms import EmptyForm
+from ..classes.service import classes_taught_by
+from . import service
+
+
+def trainee_panel_context(user) -> dict:
+    quiz = service.written_test()
+    if quiz is None:
+        return {"quiz": None}
+    status = service.written_test_status(user)
+    return {
+        "quiz": quiz, "status": status, "open_attempt": service.open_attempt(user, quiz),
+        "window": service.open_window_for(user, quiz), "left": service.attempts_left(user, quiz),
+        "form": EmptyForm(), "status_label": service.status_label,
+    }
+
+
+def teacher_panel_context(user) -> dict:
+    return {"classes": classes_taught_by(user), "quiz": service.written_test()}

@@ -1,0 +1,503 @@
+"""Quiz rules: who may start what, saving answers, the deadline, exactly-once submission, results.
+
+Every answer is written the moment it is chosen; the server owns the clock (an answer that
+arrives after the deadline is refused and the attempt is scored with what was saved); the key
+and the explanation leave the server only for a submitted attempt whose review is open, or,
+in a practice quiz, for an item whose answer is already locked.
+"""
+import secrets
+from datetime import datetime, timedelta
+
+from flask import abort
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
+
+from ..accounts.models import User
+from ..audit.service import record
+from ..bank.models import CRITICAL_KUKS, Question, QuestionOption
+from ..classes.models import Classroom, Enrollment
+from ..classes.service import teaches_trainee, trainees_of
+from ..database import write_transaction
+from ..errors import ServiceError
+from ..extensions import db
+from ..models_base import utcnow
+from .models import COUNTING, REVIEW_POLICIES, Attempt, AttemptItem, Quiz, QuizWindow
+
+WRITTEN_TEST_CODE = "tes-tertulis"
+DEFAULT_PASS_MARK = 75
+_random = secrets.SystemRandom()
+
+
+# Every quiz write goes through the one read-then-write helper (BEGIN IMMEDIATE, queued writers).
+_writing = write_transaction
+
+
+class AttemptClosed(ServiceError):
+    """The attempt no longer takes answers (submitted, or its time ran out just now)."""
+
+
+# --- queries that own the 404 -----------------------------------------------------------
+
+def get_quiz(code: str) -> Quiz:
+    quiz = db.session.scalar(select(Quiz).where(Quiz.code == code))
+    if quiz is None:
+        abort(404)
+    return quiz
+
+
+def all_quizzes() -> list[Quiz]:
+    return list(db.session.scalars(select(Quiz).order_by(Quiz.position, Quiz.id)))
+
+
+def written_test() -> Quiz | None:
+    quiz = db.session.scalar(select(Quiz).where(Quiz.code == WRITTEN_TEST_CODE))
+    return quiz or db.session.scalar(select(Quiz).where(Quiz.kind == "written").order_by(Quiz.position))
+
+
+def get_attempt_for_trainee(attempt_id: int, user: User) -> Attempt:
+    """The attempt if it is `user`'s own; 404 otherwise (another trainee's attempt does not exist)."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != user.id:
+        abort(404)
+    return attempt
+
+
+def get_attempt_for_teacher(attempt_id: int, user: User) -> Attempt:
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or not (user.is_admin or teaches_trainee(user, attempt.user_id)):
+        abort(404)
+    return attempt
+
+
+def question_in_use(question_id: int) -> bool:
+    """For the bank: a question any attempt has shown must not be edited in place."""
+    return db.session.scalar(select(AttemptItem.id).where(AttemptItem.question_id == question_id).limit(1)) \
+        is not None
+
+
+# --- settings and windows ---------------------------------------------------------------
+
+def update_settings(quiz: Quiz, actor: User, *, items_per_attempt: int, time_limit_minutes: int | None,
+                    attempts_allowed: int | None, counting: str, pass_mark: int) -> None:
+    """Change a quiz's settings; attempts already started keep their questions and deadline."""
+    if not isinstance(items_per_attempt, int) or not 1 <= items_per_attempt <= 100:
+        raise ServiceError(_("Jumlah soal per percobaan 1-100."))
+    if time_limit_minutes is not None and not 1 <= time_limit_minutes <= 300:
+        raise ServiceError(_("Batas waktu 1-300 menit, atau kosongkan/0 untuk tanpa batas."))
+    if attempts_allowed is not None and not 1 <= attempts_allowed <= 50:
+        raise ServiceError(_("Jumlah percobaan 1-50, atau kosongkan/0 untuk tanpa batas."))
+    if counting not in COUNTING:
+        raise ServiceError(_("Pilih nilai yang dihitung: tertinggi atau terakhir."))
+    if not isinstance(pass_mark, int) or not 0 <= pass_mark <= 100:
+        raise ServiceError(_("KKTP (nilai lulus) 0-100."))
+    before = {k: getattr(quiz, k) for k in ("items_per_attempt", "time_limit_minutes", "attempts_allowed",
+                                            "counting", "pass_mark")}
+    quiz.items_per_attempt = items_per_attempt
+    quiz.time_limit_minutes = time_limit_minutes
+    quiz.attempts_allowed = attempts_allowed
+    quiz.counting = counting
+    quiz.pass_mark = pass_mark
+    after = {k: getattr(quiz, k) for k in before}
+    record("quiz.settings", actor=actor, target=f"quiz:{quiz.code}", detail={"before": before, "after": after})
+    db.session.commit()
+
+
+def window_for(quiz_id: int, classroom_id: int | None) -> QuizWindow | None:
+    if classroom_id is None:
+        return None
+    return db.session.scalar(select(QuizWindow).where(
+        QuizWindow.quiz_id == quiz_id, QuizWindow.classroom_id == classroom_id))
+
+
+def set_window(classroom: Classroom, quiz: Quiz, opens_at: datetime, closes_at: datetime, review_policy: str,
+               actor: User) -> QuizWindow:
+    """Open the quiz to one class between two moments (naive UTC); replaces the class's window."""
+    if not quiz.is_written:
+        raise ServiceError(_("Latihan selalu terbuka; jadwal hanya untuk tes tertulis."))
+    if opens_at is None or closes_at is None or closes_at <= opens_at:
+        raise ServiceError(_("Waktu tutup harus sesudah waktu buka."))
+    if review_policy not in REVIEW_POLICIES:
+        raise ServiceError(_("Pilih kapan pembahasan ditampilkan."))
+    with _writing():
+        window = window_for(quiz.id, classroom.id)
+        if window is None:
+            window = QuizWindow(quiz_id=quiz.id, classroom_id=classroom.id)
+            db.session.add(window)
+        window.opens_at, window.closes_at = opens_at, closes_at
+        window.review_policy, window.set_by_id = review_policy, actor.id
+        record("quiz.window", actor=actor, target=f"class:{classroom.id}",
+               detail={"quiz": quiz.code, "opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat(),
+                       "review": review_policy})
+    return window
+
+
+def close_window_now(classroom: Classroom, quiz: Quiz, actor: User, now: datetime | None = None) -> None:
+    """End the class's window at once: nobody starts any more (started attempts keep their deadline)."""
+    window = window_for(quiz.id, classroom.id)
+    if window is None:
+        abort(404)
+    now = now or utcnow()
+    if window.opens_at >= now:
+        window.opens_at = now - timedelta(seconds=1)
+    window.closes_at = now
+    record("quiz.window_close", actor=actor, target=f"class:{classroom.id}", detail={"quiz": quiz.code})
+    db.session.commit()
+
+
+def open_window_for(user: User, quiz: Quiz, now: datetime | None = None) -> QuizWindow | None:
+    """An open window of one of the trainee's classes (the one closing last), or None."""
+    now = now or utcnow()
+    return db.session.scalar(
+        select(QuizWindow).join(Enrollment, Enrollment.classroom_id == QuizWindow.classroom_id)
+        .where(Enrollment.user_id == user.id, QuizWindow.quiz_id == quiz.id,
+               QuizWindow.opens_at <= now, QuizWindow.closes_at > now)
+        .order_by(QuizWindow.closes_at.desc()).limit(1))
+
+
+def windows_of_trainee(user: User, quiz: Quiz) -> list[QuizWindow]:
+    return list(db.session.scalars(
+        select(QuizWindow).join(Enrollment, Enrollment.classroom_id == QuizWindow.classroom_id)
+        .where(Enrollment.user_id == user.id, QuizWindow.quiz_id == quiz.id).order_by(QuizWindow.opens_at)))
+
+
+# --- choosing the items -----------------------------------------------------------------
+
+def allocate(n: int, weights: dict[str, int], available: dict[str, int]) -> dict[str, int]:
+    """How many items per KUK: at least one each (when n allows), the rest in proportion to the
+    weights, critical KUKs first on ties, never more than the bank holds."""
+    kuks = [k for k in sorted(weights) if available.get(k, 0) > 0]
+    n = min(n, sum(available[k] for k in kuks))
+    priority = sorted(kuks, key=lambda k: (k not in CRITICAL_KUKS, -weights[k], k))
+    alloc = {k: 0 for k in kuks}
+    if n < len(kuks):
+        for k in priority[:n]:
+            alloc[k] = 1
+        return {k: v for k, v in alloc.items() if v}
+    for k in kuks:
+        alloc[k] = 1
+    total_weight = sum(weights[k] for k in kuks)
+    target = {k: n * weights[k] / total_weight for k in kuks}
+    for _step in range(n - len(kuks)):
+        open_kuks = [k for k in kuks if alloc[k] < available[k]]
+        best = max(open_kuks, key=lambda k: (target[k] - alloc[k], -priority.index(k)))
+        alloc[best] += 1
+    return alloc
+
+
+def pick_questions(quiz: Quiz) -> list[Question]:
+    rows = db.session.execute(
+        select(Question.id, Question.kuk).where(Question.retired.is_(False), Question.kuk.in_(quiz.kuks))
+    ).all()
+    by_kuk: dict[str, list[int]] = {}
+    for qid, kuk in rows:
+        by_kuk.setdefault(kuk, []).append(qid)
+    counts = allocate(quiz.items_per_attempt, quiz.kuk_weights, {k: len(v) for k, v in by_kuk.items()})
+    chosen = [qid for kuk, n in counts.items() for qid in _random.sample(by_kuk[kuk], n)]
+    _random.shuffle(chosen)
+    questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(chosen)))}
+    return [questions[qid] for qid in chosen]
+
+
+# --- taking a quiz ----------------------------------------------------------------------
+
+def close_expired(user_id: int | None = None, now: datetime | None = None) -> int:
+    """Score every attempt whose deadline has passed (of one user, or of everyone)."""
+    now = now or utcnow()
+    query = select(Attempt.id).where(Attempt.submitted_at.is_(None), Attempt.deadline_at.is_not(None),
+                                     Attempt.deadline_at <= now)
+    if user_id is not None:
+        query = query.where(Attempt.user_id == user_id)
+    closed = 0
+    for attempt_id in db.session.scalars(query).all():
+        with _writing():
+            closed += _claim_and_score(attempt_id, "waktu-habis", now, actor=None)
+    return closed
+
+
+def open_attempt(user: User, quiz: Quiz) -> Attempt | None:
+    return db.session.scalar(select(Attempt).where(
+        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_(None)))
+
+
+def attempts_of(user: User, quiz: Quiz) -> list[Attempt]:
+    return list(db.session.scalars(select(Attempt).where(
+        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id).order_by(Attempt.number)))
+
+
+def attempts_left(user: User, quiz: Quiz) -> int | None:
+    if quiz.attempts_allowed is None:
+        return None
+    return max(0, quiz.attempts_allowed - len(attempts_of(user, quiz)))
+
+
+def start_or_resume(user: User, quiz: Quiz, now: datetime | None = None) -> tuple[Attempt, bool]:
+    """The trainee's open attempt, or a new one if the rules allow. Returns (attempt, created)."""
+    now = now or utcnow()
+    close_expired(user.id, now)
+    try:
+        return _start(user, quiz, now)
+    except IntegrityError:
+        # A double press raced us on PostgreSQL: (user, quiz, number) is unique, so the other won.
+        current = open_attempt(user, quiz)
+        if current is None:
+            raise
+        return current, False
+
+
+def _start(user: User, quiz: Quiz, now: datetime) -> tuple[Attempt, bool]:
+    with _writing():
+        current = open_attempt(user, quiz)
+        if current is not None:
+            return current, False
+        window = None
+        if quiz.is_written:
+            window = open_window_for(user, quiz, now)
+            if window is None:
+                raise ServiceError(_("Tes tertulis belum dibuka (atau sudah ditutup) untuk kelas Anda. "
+                                     "Tanyakan jadwalnya kepada guru."), 403)
+        used = db.session.scalar(select(func.count()).select_from(Attempt).where(
+            Attempt.user_id == user.id, Attempt.quiz_id == quiz.id))
+        if quiz.attempts_allowed is not None and used >= quiz.attempts_allowed:
+            raise ServiceError(_("Kesempatan mengerjakan tes ini sudah habis (%(n)d kali).",
+                                 n=quiz.attempts_allowed), 409)
+        questions = pick_questions(quiz)
+        if not questions:
+            raise ServiceError(_("Bank soal untuk kuis ini masih kosong. Hubungi guru Anda."), 409)
+        deadline = None
+        if quiz.time_limit_minutes:
+            deadline = now + timedelta(minutes=quiz.time_limit_minutes)
+        if window is not None:
+            deadline = min(deadline, window.closes_at) if deadline else window.closes_at
+        attempt = Attempt(quiz_id=quiz.id, user_id=user.id, number=used + 1, started_at=now, deadline_at=deadline,
+                          classroom_id=window.classroom_id if window else None,
+                          question_order=[q.id for q in questions], item_count=len(questions))
+        db.session.add(attempt)
+        db.session.flush()
+        for position, question in enumerate(questions, start=1):
+            order = [o.id for o in question.options]
+            _random.shuffle(order)
+            db.session.add(AttemptItem(attempt_id=attempt.id, question_id=question.id, position=position,
+                                       option_order=order))
+        record("quiz.start", actor=user, target=f"attempt:{attempt.id}",
+               detail={"quiz": quiz.code, "number": attempt.number})
+    return attempt, True
+
+
+def seconds_left(attempt: Attempt, now: datetime | None = None) -> int | None:
+    if attempt.deadline_at is None:
+        return None
+    return max(0, int((attempt.deadline_at - (now or utcnow())).total_seconds()))
+
+
+def _locked_attempt(attempt_id: int) -> Attempt:
+    query = select(Attempt).where(Attempt.id == attempt_id).options(lazyload("*")) \
+        .execution_options(populate_existing=True)
+    if db.engine.dialect.name != "sqlite":
+        query = query.with_for_update(of=Attempt)
+    return db.session.scalar(query)
+
+
+def save_answers(attempt_id: int, user: User, answers: dict[int, int], now: datetime | None = None,
+                 single: bool = False) -> dict:
+    """Write the chosen option for each item position. All or nothing.
+
+    Raises AttemptClosed (409) when the attempt is already submitted, or when its time has run
+    out, in which case this call closes and scores it with the answers saved before.
+    In a practice quiz an answered item is locked; its key and explanation come back with it.
+    """
+    now = now or utcnow()
+    expired = False
+    feedback = {}
+    # Plain column queries: this runs for every click of every trainee, so it stays lean.
+    head = select(Attempt.user_id, Attempt.submitted_at, Attempt.deadline_at, Quiz.kind, Quiz.feedback_per_item) \
+        .join(Quiz, Quiz.id == Attempt.quiz_id).where(Attempt.id == attempt_id)
+    if db.engine.dialect.name != "sqlite":
+        head = head.with_for_update(of=Attempt)
+    with _writing():
+        row = db.session.execute(head).one_or_none()
+        if row is None or row.user_id != user.id:
+            abort(404)
+        if row.submitted_at is not None:
+            raise AttemptClosed(_("Tes ini sudah dikumpulkan; jawaban tidak dapat diubah lagi."), 409)
+        if row.deadline_at is not None and now >= row.deadline_at:
+            _claim_and_score(attempt_id, "waktu-habis", now, actor=None)
+            expired = True
+        else:
+            items = {r.position: r for r in db.session.execute(
+                select(AttemptItem.id, AttemptItem.position, AttemptItem.option_order, AttemptItem.question_id,
+                       AttemptItem.chosen_option_id)
+                .where(AttemptItem.attempt_id == attempt_id, AttemptItem.position.in_(list(answers))))}
+            practice = row.kind != "written" and row.feedback_per_item
+            for position, option_id in answers.items():
+                item = items.get(position)
+                if item is None or option_id not in item.option_order:
+                    raise ServiceError(_("Pilihan jawaban tidak dikenal. Muat ulang halaman tes."), 400)
+                chosen = item.chosen_option_id
+                if practice and chosen is not None:
+                    if chosen != option_id and single:
+                        raise ServiceError(_("Jawaban latihan ini sudah terkunci."), 409)
+                elif chosen != option_id:
+                    db.session.execute(update(AttemptItem).where(AttemptItem.id == item.id)
+                                       .values(chosen_option_id=option_id, answered_at=now)
+                                       .execution_options(synchronize_session=False))
+                    chosen = option_id
+                if practice:
+                    feedback[position] = _feedback(item.question_id, chosen)
+            answered = db.session.scalar(select(func.count()).select_from(AttemptItem).where(
+                AttemptItem.attempt_id == attempt_id, AttemptItem.chosen_option_id.is_not(None)))
+            left = None if row.deadline_at is None else max(0, int((row.deadline_at - now).total_seconds()))
+    if expired:
+        raise AttemptClosed(_("Waktu habis. Jawaban ini tidak diterima; tes sudah ditutup dengan jawaban "
+                              "yang tersimpan sebelumnya."), 409)
+    return {"saved": True, "answered": answered, "seconds_left": left, "feedback": feedback}
+
+
+def _feedback(question_id: int, chosen_option_id: int | None) -> dict:
+    question = db.session.get(Question, question_id)
+    key = question.key_option
+    return {"correct": chosen_option_id == key.id, "key_option_id": key.id,
+            "chosen_option_id": chosen_option_id, "explanation": question.explanation}
+
+
+def item_feedback(item: AttemptItem) -> dict:
+    """Key and explanation of one answered item (only for a locked practice item or a review)."""
+    return _feedback(item.question_id, item.chosen_option_id)
+
+
+def submit(attempt_id: int, user: User, now: datetime | None = None) -> bool:
+    """Submit once. True when this call recorded the submission; False when it was already done."""
+    now = now or utcnow()
+    with _writing():
+        attempt = _locked_attempt(attempt_id)
+        if attempt is None or attempt.user_id != user.id:
+            abort(404)
+        late = attempt.deadline_at is not None and now >= attempt.deadline_at
+        return _claim_and_score(attempt_id, "waktu-habis" if late else "tombol", now, actor=user)
+
+
+def _claim_and_score(attempt_id: int, how: str, now: datetime, actor) -> bool:
+    """Inside a write transaction: mark the attempt submitted iff nobody did yet, then score it."""
+    claimed = db.session.execute(
+        update(Attempt).where(Attempt.id == attempt_id, Attempt.submitted_at.is_(None))
+        .values(submitted_at=now, submitted_how=how).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        return False
+    items = list(db.session.scalars(select(AttemptItem).where(AttemptItem.attempt_id == attempt_id)
+                                    .options(lazyload(AttemptItem.question))
+                                    .execution_options(populate_existing=True)))
+    keys = set(db.session.scalars(select(QuestionOption.id).where(
+        QuestionOption.question_id.in_([i.question_id for i in items]), QuestionOption.is_key.is_(True))))
+    correct = 0
+    for item in items:
+        item.is_correct = item.chosen_option_id in keys
+        correct += item.is_correct
+    score = round(100 * correct / len(items), 2) if items else 0.0
+    db.session.execute(update(Attempt).where(Attempt.id == attempt_id).values(
+        correct_count=correct, item_count=len(items), score=score).execution_options(synchronize_session=False))
+    record("quiz.submit", actor=actor, target=f"attempt:{attempt_id}",
+           detail={"how": how, "score": score, "correct": correct, "items": len(items)})
+    return True
+
+
+# --- results ----------------------------------------------------------------------------
+
+def is_passed(attempt: Attempt) -> bool:
+    return attempt.score is not None and attempt.score >= attempt.quiz.pass_mark
+
+
+def review_open(attempt: Attempt, now: datetime | None = None) -> bool:
+    """May the trainee see keys and explanations of this attempt now?"""
+    if not attempt.is_submitted:
+        return False
+    if not attempt.quiz.is_written:
+        return True
+    window = window_for(attempt.quiz_id, attempt.classroom_id)
+    if window is None or window.review_policy == "langsung":
+        return True
+    return (now or utcnow()) >= window.closes_at
+
+
+def review_opens_at(attempt: Attempt) -> datetime | None:
+    window = window_for(attempt.quiz_id, attempt.classroom_id)
+    return window.closes_at if window is not None and window.review_policy == "setelah-ditutup" else None
+
+
+def kuk_breakdown(attempt: Attempt) -> list[dict]:
+    rows: dict[str, dict] = {}
+    for item in attempt.items:
+        row = rows.setdefault(item.question.kuk, {"kuk": item.question.kuk, "correct": 0, "total": 0})
+        row["total"] += 1
+        row["correct"] += bool(item.is_correct)
+    for row in rows.values():
+        row["percent"] = round(100 * row["correct"] / row["total"], 1)
+    return [rows[k] for k in sorted(rows)]
+
+
+def shown_options(item: AttemptItem) -> list[QuestionOption]:
+    """The item's options in the order this attempt showed them."""
+    by_id = {o.id: o for o in item.question.options}
+    return [by_id[i] for i in item.option_order if i in by_id]
+
+
+def counted_attempt(user_id: int, quiz: Quiz) -> Attempt | None:
+    submitted = list(db.session.scalars(select(Attempt).where(
+        Attempt.user_id == user_id, Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None))
+        .order_by(Attempt.number)))
+    if not submitted:
+        return None
+    if quiz.counting == "last":
+        return submitted[-1]
+    return max(submitted, key=lambda a: (a.score, -a.number))
+
+
+def written_test_status(user: User) -> dict:
+    """For the unit result: status "lulus" | "belum-lulus" | "belum-ikut", by the counting rule."""
+    quiz = written_test()
+    if quiz is None:
+        return {"status": "belum-ikut", "score": None, "attempt_id": None, "pass_mark": DEFAULT_PASS_MARK}
+    close_expired(user.id)
+    attempt = counted_attempt(user.id, quiz)
+    if attempt is None:
+        return {"status": "belum-ikut", "score": None, "attempt_id": None, "pass_mark": quiz.pass_mark}
+    return {"status": "lulus" if is_passed(attempt) else "belum-lulus", "score": attempt.score,
+            "attempt_id": attempt.id, "pass_mark": quiz.pass_mark}
+
+
+def class_results(classroom: Classroom, quiz: Quiz) -> list[dict]:
+    """One row per trainee of the class: attempts, best, last, the counted score and the status."""
+    trainees = trainees_of(classroom)
+    close_expired(now=utcnow())
+    by_user: dict[int, list[Attempt]] = {}
+    if trainees:
+        for attempt in db.session.scalars(select(Attempt).where(
+                Attempt.quiz_id == quiz.id, Attempt.user_id.in_([t.id for t in trainees])).order_by(Attempt.number)):
+            by_user.setdefault(attempt.user_id, []).append(attempt)
+    rows = []
+    for trainee in trainees:
+        attempts = by_user.get(trainee.id, [])
+        done = [a for a in attempts if a.is_submitted]
+        counted = counted_attempt(trainee.id, quiz) if done else None
+        if counted is None:
+            status = "sedang-mengerjakan" if attempts else "belum-ikut"
+        else:
+            status = "lulus" if is_passed(counted) else "belum-lulus"
+        rows.append({
+            "user": trainee, "attempts": len(attempts), "in_progress": len(attempts) > len(done),
+            "best": max(done, key=lambda a: (a.score, -a.number)) if done else None,
+            "last": done[-1] if done else None, "counted": counted, "status": status,
+        })
+    return rows
+
+
+def status_label(status: str) -> str:
+    labels = {"lulus": _("Lulus"), "belum-lulus": _("Belum lulus"), "belum-ikut": _("Belum ikut"),
+              "sedang-mengerjakan": _("Sedang mengerjakan")}
+    return labels.get(status, status)
+
+
+def own_classes(user: User) -> list[Classroom]:
+    from ..classes.service import classes_taught_by
+
+    return classes_taught_by(user)

@@ -1,0 +1,318 @@
+"""URLs of the quizzes domain (prefix /tes).
+
+Trainee                                   Teacher (own classes only; admin: all)
+GET  /tes/                     list       GET  /tes/kelola                    settings, schedules, links
+POST /tes/<code>/mulai         start      GET|POST /tes/kelola/<code>         settings of one quiz
+GET  /tes/percobaan/<id>       take       GET|POST /tes/kelas/<cid>/jadwal    window of the written test
+POST /tes/percobaan/<id>/jawab one answer POST /tes/kelas/<cid>/jadwal/tutup  close the window now
+POST /tes/percobaan/<id>/simpan all       GET  /tes/kelas/<cid>/hasil[.csv|.xlsx]
+POST /tes/percobaan/<id>/kumpulkan        GET  /tes/kelas/<cid>/percobaan/<id> one trainee's review
+GET  /tes/percobaan/<id>/hasil result     GET  /tes/analisis?kelas=<cid>&kuis=<code>&semua=1
+"""
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import to_user_timezone, to_utc
+from flask_login import current_user
+
+from ..accounts.forms import EmptyForm
+from ..auth import teacher_required, trainee_required
+from ..classes.service import classes_taught_by, get_class_for_teacher
+from ..errors import ServiceError
+from . import analysis, export, service
+from .forms import SettingsForm, WindowForm
+from .service import AttemptClosed
+
+bp = Blueprint("quizzes", __name__, url_prefix="/tes")
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _posted_answers() -> dict[int, int]:
+    answers = {}
+    for name, value in request.form.items():
+        if name.startswith("jawaban-"):
+            try:
+                answers[int(name[len("jawaban-"):])] = int(value)
+            except ValueError:
+                abort(400)
+    return answers
+
+
+# --- trainee ----------------------------------------------------------------------------
+
+@bp.route("/")
+@trainee_required
+def index():
+    service.close_expired(current_user.id)
+    cards = []
+    for quiz in service.all_quizzes():
+        cards.append({
+            "quiz": quiz,
+            "open_attempt": service.open_attempt(current_user, quiz),
+            "attempts": service.attempts_of(current_user, quiz),
+            "left": service.attempts_left(current_user, quiz),
+            "window": service.open_window_for(current_user, quiz) if quiz.is_written else None,
+            "windows": service.windows_of_trainee(current_user, quiz) if quiz.is_written else [],
+            "counted": service.counted_attempt(current_user.id, quiz),
+        })
+    return render_template("quizzes/index.html", cards=cards, form=EmptyForm(), service=service)
+
+
+@bp.route("/<code>/mulai", methods=["POST"])
+@trainee_required
+def start(code: str):
+    quiz = service.get_quiz(code)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt, _created = service.start_or_resume(current_user, quiz)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("quizzes.index"))
+    return redirect(url_for("quizzes.take", attempt_id=attempt.id))
+
+
+@bp.route("/percobaan/<int:attempt_id>")
+@trainee_required
+def take(attempt_id: int):
+    attempt = service.get_attempt_for_trainee(attempt_id, current_user)
+    service.close_expired(current_user.id)
+    if attempt.is_submitted:
+        return redirect(url_for("quizzes.result", attempt_id=attempt.id))
+    practice = attempt.quiz.feedback_per_item
+    items = [{
+        "item": item,
+        "options": service.shown_options(item),
+        "feedback": service.item_feedback(item) if practice and item.chosen_option_id is not None else None,
+    } for item in attempt.items]
+    response = Response(render_template("quizzes/take.html", attempt=attempt, items=items, practice=practice,
+                                        seconds_left=service.seconds_left(attempt), form=EmptyForm()))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/percobaan/<int:attempt_id>/jawab", methods=["POST"])
+@trainee_required
+def answer(attempt_id: int):
+    # save_answers owns the 404 for another trainee's attempt (one query less per click).
+    try:
+        position, option_id = int(request.form.get("posisi", "")), int(request.form.get("pilihan", ""))
+    except ValueError:
+        return _answer_error(_("Pilihan jawaban tidak dikenal. Muat ulang halaman tes."), 400, attempt_id)
+    try:
+        result = service.save_answers(attempt_id, current_user, {position: option_id}, single=True)
+    except ServiceError as exc:
+        return _answer_error(exc.message, exc.status, attempt_id, closed=isinstance(exc, AttemptClosed))
+    if _wants_json():
+        return jsonify(saved=True, answered=result["answered"], seconds_left=result["seconds_left"],
+                       feedback=result["feedback"].get(position))
+    return redirect(url_for("quizzes.take", attempt_id=attempt_id) + f"#soal-{position}")
+
+
+def _answer_error(message: str, status: int, attempt_id: int, closed: bool = False):
+    target = url_for("quizzes.result", attempt_id=attempt_id) if closed else None
+    if _wants_json():
+        return jsonify(saved=False, error=message, closed=closed, redirect=target), status
+    flash(message, "error")
+    return redirect(target or url_for("quizzes.take", attempt_id=attempt_id))
+
+
+@bp.route("/percobaan/<int:attempt_id>/simpan", methods=["POST"])
+@trainee_required
+def save(attempt_id: int):
+    service.get_attempt_for_trainee(attempt_id, current_user)
+    answers = _posted_answers()
+    try:
+        service.save_answers(attempt_id, current_user, answers)
+    except ServiceError as exc:
+        return _answer_error(exc.message, exc.status, attempt_id, closed=isinstance(exc, AttemptClosed))
+    flash(_("Jawaban tersimpan."), "success")
+    return redirect(url_for("quizzes.take", attempt_id=attempt_id))
+
+
+@bp.route("/percobaan/<int:attempt_id>/kumpulkan", methods=["POST"])
+@trainee_required
+def submit(attempt_id: int):
+    attempt = service.get_attempt_for_trainee(attempt_id, current_user)
+    answers = _posted_answers()
+    if answers and not attempt.is_submitted:
+        try:
+            service.save_answers(attempt_id, current_user, answers)
+        except AttemptClosed as exc:
+            flash(exc.message, "warning")
+        except ServiceError as exc:
+            return _answer_error(exc.message, exc.status, attempt_id)
+    # A second press or a racing request lands here too and simply sees the result.
+    service.submit(attempt_id, current_user)
+    return redirect(url_for("quizzes.result", attempt_id=attempt_id))
+
+
+@bp.route("/percobaan/<int:attempt_id>/hasil")
+@trainee_required
+def result(attempt_id: int):
+    attempt = service.get_attempt_for_trainee(attempt_id, current_user)
+    service.close_expired(current_user.id)
+    if not attempt.is_submitted:
+        return redirect(url_for("quizzes.take", attempt_id=attempt.id))
+    return _render_result(attempt, review=service.review_open(attempt), teacher_view=False)
+
+
+def _render_result(attempt, review: bool, teacher_view: bool, classroom=None):
+    items = [{"item": i, "options": service.shown_options(i), "key": i.question.key_option} for i in attempt.items] \
+        if review else []
+    response = Response(render_template(
+        "quizzes/result.html", attempt=attempt, passed=service.is_passed(attempt),
+        kuks=service.kuk_breakdown(attempt), review=review, items=items,
+        review_opens_at=service.review_opens_at(attempt), teacher_view=teacher_view, classroom=classroom,
+        left=service.attempts_left(attempt.user, attempt.quiz), form=EmptyForm()))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- teacher ----------------------------------------------------------------------------
+
+@bp.route("/kelola")
+@teacher_required
+def manage():
+    quizzes = service.all_quizzes()
+    written = service.written_test()
+    classes = [{"classroom": c, "window": service.window_for(written.id, c.id) if written else None}
+               for c in classes_taught_by(current_user)]
+    return render_template("quizzes/manage.html", quizzes=quizzes, classes=classes, written=written)
+
+
+@bp.route("/kelola/<code>", methods=["GET", "POST"])
+@teacher_required
+def settings(code: str):
+    quiz = service.get_quiz(code)
+    form = SettingsForm(obj=quiz)
+    if request.method == "GET":
+        form.time_limit_minutes.data = quiz.time_limit_minutes or 0
+        form.attempts_allowed.data = quiz.attempts_allowed or 0
+    if form.validate_on_submit():
+        try:
+            service.update_settings(
+                quiz, current_user, items_per_attempt=form.items_per_attempt.data,
+                time_limit_minutes=form.time_limit_minutes.data or None,
+                attempts_allowed=form.attempts_allowed.data or None,
+                counting=form.counting.data, pass_mark=form.pass_mark.data)
+        except ServiceError as exc:
+            flash(exc.message, "error")
+            return render_template("quizzes/settings.html", quiz=quiz, form=form), exc.status
+        flash(_("Pengaturan %(t)s disimpan. Berlaku untuk percobaan berikutnya.", t=quiz.title), "success")
+        return redirect(url_for("quizzes.manage"))
+    status = 400 if form.errors else 200
+    return render_template("quizzes/settings.html", quiz=quiz, form=form), status
+
+
+@bp.route("/kelas/<int:class_id>/jadwal", methods=["GET", "POST"])
+@teacher_required
+def window(class_id: int):
+    classroom = get_class_for_teacher(class_id, current_user)
+    quiz = service.written_test()
+    if quiz is None:
+        abort(404)
+    current = service.window_for(quiz.id, classroom.id)
+    form = WindowForm()
+    if request.method == "GET" and current is not None:
+        form.opens_at.data = to_user_timezone(current.opens_at).replace(tzinfo=None)
+        form.closes_at.data = to_user_timezone(current.closes_at).replace(tzinfo=None)
+        form.review_policy.data = current.review_policy
+    if form.validate_on_submit():
+        try:
+            service.set_window(classroom, quiz, to_utc(form.opens_at.data), to_utc(form.closes_at.data),
+                               form.review_policy.data, current_user)
+        except ServiceError as exc:
+            flash(exc.message, "error")
+            return render_template("quizzes/window.html", classroom=classroom, quiz=quiz, form=form,
+                                   current=current, close_form=EmptyForm()), exc.status
+        flash(_("Jadwal tes untuk kelas %(k)s disimpan.", k=classroom.label), "success")
+        return redirect(url_for("quizzes.manage"))
+    status = 400 if form.errors else 200
+    return render_template("quizzes/window.html", classroom=classroom, quiz=quiz, form=form, current=current,
+                           close_form=EmptyForm()), status
+
+
+@bp.route("/kelas/<int:class_id>/jadwal/tutup", methods=["POST"])
+@teacher_required
+def close_window(class_id: int):
+    classroom = get_class_for_teacher(class_id, current_user)
+    quiz = service.written_test()
+    if quiz is None or not EmptyForm().validate_on_submit():
+        abort(400)
+    service.close_window_now(classroom, quiz, current_user)
+    flash(_("Tes untuk kelas %(k)s ditutup sekarang.", k=classroom.label), "success")
+    return redirect(url_for("quizzes.manage"))
+
+
+def _results_quiz():
+    code = request.args.get("kuis")
+    quiz = service.get_quiz(code) if code else service.written_test()
+    if quiz is None:
+        abort(404)
+    return quiz
+
+
+@bp.route("/kelas/<int:class_id>/hasil")
+@teacher_required
+def results(class_id: int):
+    classroom = get_class_for_teacher(class_id, current_user)
+    quiz = _results_quiz()
+    return render_template("quizzes/results.html", classroom=classroom, quiz=quiz,
+                           rows=service.class_results(classroom, quiz), quizzes=service.all_quizzes(),
+                           status_label=service.status_label)
+
+
+def _download(body, mimetype: str, filename: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+
+
+@bp.route("/kelas/<int:class_id>/hasil.csv")
+@teacher_required
+def results_csv(class_id: int):
+    classroom = get_class_for_teacher(class_id, current_user)
+    quiz = _results_quiz()
+    return _download(export.results_csv(service.class_results(classroom, quiz), quiz), "text/csv",
+                     f"hasil-{quiz.code}-kelas-{classroom.id}.csv")
+
+
+@bp.route("/kelas/<int:class_id>/hasil.xlsx")
+@teacher_required
+def results_xlsx(class_id: int):
+    classroom = get_class_for_teacher(class_id, current_user)
+    quiz = _results_quiz()
+    body = export.results_xlsx(service.class_results(classroom, quiz), quiz, f"{quiz.title} · {classroom.label}")
+    return _download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     f"hasil-{quiz.code}-kelas-{classroom.id}.xlsx")
+
+
+@bp.route("/kelas/<int:class_id>/percobaan/<int:attempt_id>")
+@teacher_required
+def teacher_review(class_id: int, attempt_id: int):
+    classroom = get_class_for_teacher(class_id, current_user)
+    attempt = service.get_attempt_for_teacher(attempt_id, current_user)
+    if not attempt.is_submitted:
+        abort(404)
+    return _render_result(attempt, review=True, teacher_view=True, classroom=classroom)
+
+
+@bp.route("/analisis")
+@teacher_required
+def item_analysis():
+    classes = classes_taught_by(current_user)
+    selected = None
+    if request.args.get("kelas"):
+        try:
+            selected = get_class_for_teacher(int(request.args["kelas"]), current_user)
+        except ValueError:
+            abort(404)
+    quiz = _results_quiz()
+    include_all = request.args.get("semua") == "1"
+    class_ids = [selected.id] if selected else [c.id for c in classes]
+    result = analysis.analysis_for(quiz, class_ids, include_all=include_all)
+    return render_template("quizzes/analysis.html", result=result, quiz=quiz, classes=classes,
+                           selected=selected, include_all=include_all, quizzes=service.all_quizzes(),
+                           reliability_label=analysis.reliability_label)

@@ -1,0 +1,150 @@
+/* Test page: save each answer the moment it is chosen, keep a queue across network failures
+   (and reloads, in localStorage), show a countdown that follows the server's clock, and submit
+   when time is up. Without JS the page still works: "Simpan" and "Kumpulkan" post the form. */
+(function () {
+  "use strict";
+  var form = document.getElementById("quiz-form");
+  if (!form) { return; }
+  var url = form.getAttribute("data-answer-url");
+  var practice = form.getAttribute("data-practice") === "1";
+  var state = document.getElementById("save-state");
+  var clock = document.getElementById("countdown");
+  var submitBtn = document.getElementById("submit-btn");
+  var tokenInput = form.querySelector("input[name=csrf_token]");
+  var storeKey = "quiz-queue:" + url;
+  var queue = {};            // position -> option id, the newest choice wins
+  var sending = false;
+  var retryDelay = 0;
+  var autoSubmitting = false;
+  var deadline = null;
+
+  function msg(name) { return form.getAttribute("data-msg-" + name) || ""; }
+  function show(text, cls) { if (state) { state.textContent = text; state.className = "save-state " + (cls || ""); } }
+  function persist() {
+    try { localStorage.setItem(storeKey, JSON.stringify(queue)); } catch (e) { /* private mode */ }
+  }
+  function restore() {
+    try { queue = JSON.parse(localStorage.getItem(storeKey) || "{}") || {}; } catch (e) { queue = {}; }
+    Object.keys(queue).forEach(function (pos) {
+      var input = form.querySelector('input[name="jawaban-' + pos + '"][value="' + queue[pos] + '"]');
+      if (input && !input.disabled) { input.checked = true; } else { delete queue[pos]; }
+    });
+  }
+
+  function showFeedback(pos, fb) {
+    var box = document.getElementById("soal-" + pos);
+    if (!box || !fb) { return; }
+    box.classList.add("locked");
+    box.querySelectorAll("input[type=radio]").forEach(function (input) {
+      input.disabled = true;
+      var label = input.closest("label");
+      if (Number(input.value) === fb.key_option_id) { label.classList.add("is-key"); }
+      if (Number(input.value) === fb.chosen_option_id && !fb.correct) { label.classList.add("is-wrong"); }
+    });
+    var out = box.querySelector(".feedback");
+    out.textContent = "";
+    var verdict = document.createElement("p");
+    verdict.className = fb.correct ? "ok" : "bad";
+    var strong = document.createElement("strong");
+    strong.textContent = fb.correct ? msg("correct") : msg("wrong");
+    verdict.appendChild(strong);
+    out.appendChild(verdict);
+    if (fb.explanation) {
+      var p = document.createElement("p");
+      p.textContent = fb.explanation;
+      out.appendChild(p);
+    }
+  }
+
+  function sync(secondsLeft) {
+    if (typeof secondsLeft === "number") { deadline = Date.now() + secondsLeft * 1000; }
+  }
+
+  function flush() {
+    if (sending) { return; }
+    var positions = Object.keys(queue);
+    if (!positions.length) { return; }
+    var pos = positions[0];
+    var option = queue[pos];
+    sending = true;
+    show(msg("saving"), "busy");
+    var body = new URLSearchParams();
+    body.set("posisi", pos);
+    body.set("pilihan", option);
+    body.set("csrf_token", tokenInput ? tokenInput.value : "");
+    fetch(url, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRFToken": tokenInput ? tokenInput.value : "" }
+    }).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (data) { return { res: res, data: data }; });
+    }).then(function (r) {
+      sending = false;
+      if (r.res.ok && r.data.saved) {
+        if (queue[pos] === option) { delete queue[pos]; }
+        persist();
+        retryDelay = 0;
+        sync(r.data.seconds_left);
+        if (practice) { showFeedback(pos, r.data.feedback); }
+        show(msg("saved"), "ok");
+        flush();
+      } else if (r.res.status === 409 && r.data.redirect) {
+        delete queue[pos]; persist();
+        show(r.data.error || "", "bad");
+        window.location.assign(r.data.redirect);
+      } else if (r.res.status >= 500 || r.res.status === 429 || r.res.status === 0) {
+        retry();
+      } else {
+        // Refused for good (bad choice, locked practice item, expired session): say why, drop it.
+        delete queue[pos]; persist();
+        show(r.data.error || r.data.message || r.res.statusText, "bad");
+        flush();
+      }
+    }).catch(function () { sending = false; retry(); });
+  }
+
+  function retry() {
+    retryDelay = Math.min(retryDelay ? retryDelay * 2 : 1000, 15000);
+    show(msg("queued"), "bad");
+    window.setTimeout(flush, retryDelay);
+  }
+
+  form.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.name || input.name.indexOf("jawaban-") !== 0) { return; }
+    queue[input.name.slice(8)] = input.value;
+    persist();
+    flush();
+  });
+  window.addEventListener("online", flush);
+
+  form.addEventListener("submit", function (event) {
+    if (event.submitter === submitBtn && !autoSubmitting && !window.confirm(msg("confirm"))) {
+      event.preventDefault();
+      return;
+    }
+    try { localStorage.removeItem(storeKey); } catch (e) { /* ignore */ }
+    if (submitBtn) { window.setTimeout(function () { submitBtn.disabled = true; }, 0); }
+  });
+
+  function tick() {
+    if (deadline === null || !clock) { return; }
+    var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+    var m = Math.floor(left / 60), s = left % 60;
+    clock.textContent = m + ":" + (s < 10 ? "0" : "") + s;
+    clock.parentNode.classList.toggle("low", left <= 60);
+    if (left === 0 && !autoSubmitting) {
+      autoSubmitting = true;
+      show(msg("timeup"), "bad");
+      if (form.requestSubmit) { form.requestSubmit(submitBtn); } else { submitBtn.click(); }
+      return;
+    }
+    window.setTimeout(tick, 1000);
+  }
+
+  restore();
+  flush();
+  if (clock) {
+    sync(Number(clock.getAttribute("data-seconds-left")));
+    tick();
+  }
+})();
