@@ -93,7 +93,10 @@ class Attempt(db.Model):
 
 class AttemptItem(db.Model):
     __tablename__ = "quiz_attempt_items"
-    __table_args__ = (UniqueConstraint("attempt_id", "position"), UniqueConstraint("attempt_id", "question_id"))
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "position", name="uq_quiz_attempt_items_position"),
+        UniqueConstraint("attempt_id", "question_id", name="uq_quiz_attempt_items_question"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("quiz_attempts.id", ondelete="CASCADE"), index=True)

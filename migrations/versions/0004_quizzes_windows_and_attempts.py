@@ -94,8 +94,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['chosen_option_id'], ['question_options.id'], name=op.f('fk_quiz_attempt_items_chosen_option_id_question_options')),
     sa.ForeignKeyConstraint(['question_id'], ['questions.id'], name=op.f('fk_quiz_attempt_items_question_id_questions')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_quiz_attempt_items')),
-    sa.UniqueConstraint('attempt_id', 'position', name=op.f('uq_quiz_attempt_items_attempt_id')),
-    sa.UniqueConstraint('attempt_id', 'question_id', name=op.f('uq_quiz_attempt_items_attempt_id'))
+    sa.UniqueConstraint('attempt_id', 'position', name=op.f('uq_quiz_attempt_items_position')),
+    sa.UniqueConstraint('attempt_id', 'question_id', name=op.f('uq_quiz_attempt_items_question'))
     )
     with op.batch_alter_table('quiz_attempt_items', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_quiz_attempt_items_attempt_id'), ['attempt_id'], unique=False)
