@@ -46,6 +46,9 @@ def settings_from_env(instance_path: str) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "S3_BUCKET": os.environ.get("S3_BUCKET") or None,
         "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL") or None,
+        "S3_PREFIX": os.environ.get("S3_PREFIX") or "",
+        "MEDIA_UPLOAD_EXPIRY_HOURS": float(os.environ.get("MEDIA_UPLOAD_EXPIRY_HOURS") or 24),
+        "MEDIA_X264_PRESET": os.environ.get("MEDIA_X264_PRESET") or "veryfast",
         "MAX_VIDEO_BYTES": _env_int("MAX_VIDEO_BYTES", 1 * GiB),
         "MAX_VIDEO_SECONDS": _env_int("MAX_VIDEO_SECONDS", 20 * 60),
         # Ordinary forms and CSV files are small; video goes through tus in chunks.

@@ -1,0 +1,522 @@
+"""Media rules: upload targets, the tus upload life cycle, validation, processing, clean-up.
+
+The contract with other domains (e.g. practicals) is `register_upload_target`:
+
+    register_upload_target(
+        "lik_submission",
+        authorize=lambda user, target_id: bool,        # may `user` upload for this target?
+        on_complete=lambda user, target_id, media_file: None,  # a valid file arrived
+        can_view=lambda user, media_file: bool,        # may `user` watch it?
+    )
+
+`target_id` is always a string (it travels in tus metadata). `authorize` may also raise
+ServiceError (its message and status are sent to the browser) or return False (403).
+`on_complete` runs after the MediaFile row is flushed, inside the transaction that
+commits it; raising ServiceError there refuses the upload (the file is deleted). It may
+commit itself. `can_view` decides playback, poster and status; the owner can always view.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import os
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Callable
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from ..audit.service import record
+from ..database import write_transaction
+from ..errors import ServiceError
+from ..extensions import db
+from ..models_base import utcnow
+from .models import FAILED, PROCESSING, READY, WAITING, MediaFile, Upload
+from .storage import CHUNK, get_storage, media_dirs, older_than
+from .video import NotAVideo, probe
+
+log = logging.getLogger(__name__)
+
+TUS_VERSION = "1.0.0"
+TUS_EXTENSIONS = "creation,termination,expiration"
+PATCH_LOCK = timedelta(minutes=15)
+MAX_OPEN_UPLOADS = 5
+STUCK_COMPLETION = timedelta(minutes=10)
+ORPHAN_AGE_SECONDS = 6 * 3600
+STALE_PROCESSING = timedelta(hours=3)
+KEEP_COMPLETED_UPLOADS = timedelta(days=7)
+CONTAINER_EXT = {"mov": ".mov", "mp4": ".mp4", "3gp": ".3gp", "3g2": ".3g2", "matroska": ".mkv",
+                 "webm": ".webm", "avi": ".avi", "mpegts": ".ts"}
+
+
+# --- the registry of upload targets -----------------------------------------------------
+
+@dataclass(frozen=True)
+class UploadTarget:
+    kind: str
+    authorize: Callable
+    on_complete: Callable
+    can_view: Callable
+
+
+_TARGETS: dict[str, UploadTarget] = {}
+
+
+def register_upload_target(kind: str, authorize: Callable, on_complete: Callable, can_view: Callable) -> None:
+    """Declare a kind of thing videos can be uploaded for (process-wide; re-registering replaces)."""
+    if not re.fullmatch(r"[a-z][a-z0-9_-]{0,39}", kind or ""):
+        raise ValueError(f"bad upload target kind: {kind!r}")
+    _TARGETS[kind] = UploadTarget(kind, authorize, on_complete, can_view)
+
+
+def unregister_upload_target(kind: str) -> None:
+    _TARGETS.pop(kind, None)
+
+
+def get_target(kind: str) -> UploadTarget | None:
+    return _TARGETS.get(kind)
+
+
+# --- small helpers ----------------------------------------------------------------------
+
+def config(name: str):
+    return current_app.config[name]
+
+
+def upload_ttl() -> timedelta:
+    return timedelta(hours=float(current_app.config.get("MEDIA_UPLOAD_EXPIRY_HOURS", 24)))
+
+
+def partial_path(upload_id: str) -> Path:
+    folder = media_dirs(current_app.config)["uploads"]
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{upload_id}.part"
+
+
+def sanitize_filename(name: str) -> str:
+    """Keep a readable, harmless file name for display (never used as a path)."""
+    name = unicodedata.normalize("NFKC", name or "").replace("\\", "/").split("/")[-1]
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '<>:"|?*')
+    name = " ".join(name.split()).strip(" .")
+    if len(name) > 120:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: 110] + dot + ext[:9]) if dot and len(ext) < 10 else name[:120]
+    return name or "video"
+
+
+def parse_metadata(header: str | None) -> dict[str, str]:
+    """Decode tus Upload-Metadata: "key base64value,key2 base64value2"."""
+    result: dict[str, str] = {}
+    if not header:
+        return result
+    if len(header) > 4000:
+        raise ServiceError(_("Metadata unggahan terlalu panjang."), 400)
+    for pair in header.split(","):
+        pair = pair.strip()
+        if not pair:
+            continue
+        key, _sep, value = pair.partition(" ")
+        if not re.fullmatch(r"[A-Za-z0-9_\-.]{1,64}", key) or key in result:
+            raise ServiceError(_("Metadata unggahan tidak sah."), 400)
+        try:
+            result[key] = base64.b64decode(value.strip(), validate=True).decode("utf-8") if value else ""
+        except (binascii.Error, UnicodeDecodeError):
+            raise ServiceError(_("Metadata unggahan tidak sah (base64)."), 400)
+    return result
+
+
+def _size_label(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB" if size < 1024**3 else f"{size / 1024**3:.1f} GB"
+
+
+# --- tus: create, look up, append, terminate ---------------------------------------------
+
+def create_upload(user, length_header: str | None, metadata_header: str | None,
+                  defer_length: str | None = None) -> Upload:
+    """Start an upload after checking size, metadata and the target's authorize()."""
+    if defer_length is not None:
+        raise ServiceError(_("Ukuran berkas harus diketahui sebelum mengunggah."), 400)
+    if length_header is None or not length_header.strip().isdigit():
+        raise ServiceError(_("Header Upload-Length wajib berisi ukuran berkas dalam byte."), 400)
+    length = int(length_header)
+    limit = config("MAX_VIDEO_BYTES")
+    if length > limit:
+        raise ServiceError(_("Berkas terlalu besar (%(size)s); batasnya %(limit)s.",
+                             size=_size_label(length), limit=_size_label(limit)), 413)
+    if length == 0:
+        raise ServiceError(_("Berkas kosong (0 byte), bukan video."), 400)
+    meta = parse_metadata(metadata_header)
+    kind, target_id = meta.get("kind", ""), meta.get("target_id", "")
+    target = get_target(kind)
+    if target is None or not target_id or len(target_id) > 64:
+        raise ServiceError(_("Tujuan unggahan tidak dikenal."), 400)
+    if not target.authorize(user, target_id):
+        raise ServiceError(_("Anda tidak berhak mengunggah video untuk ini."), 403)
+    now = utcnow()
+    open_uploads = db.session.scalar(select(func.count()).select_from(Upload).where(
+        Upload.owner_id == user.id, Upload.completed_at.is_(None), Upload.expires_at > now))
+    if open_uploads >= MAX_OPEN_UPLOADS:
+        raise ServiceError(_("Terlalu banyak unggahan yang belum selesai. Lanjutkan atau batalkan yang lama dulu."),
+                           429)
+    upload = Upload(
+        id=secrets.token_hex(16), owner_id=user.id, target_kind=kind, target_id=target_id,
+        filename=sanitize_filename(meta.get("filename", "")), length=length, offset=0,
+        metadata_raw=(metadata_header or "")[:1000], created_at=now, updated_at=now,
+        expires_at=now + upload_ttl(),
+    )
+    db.session.add(upload)
+    db.session.commit()
+    # The row exists before the file: a file without a row is an orphan the sweep removes.
+    partial_path(upload.id).touch()
+    return upload
+
+
+def get_upload_for_user(upload_id: str, user, lock: bool = False) -> Upload:
+    """The user's own upload; another user's (or an unknown id) is 404, an expired one 410.
+
+    lock=True locks the row on PostgreSQL (SELECT ... FOR UPDATE); on SQLite the caller's
+    write_transaction() (BEGIN IMMEDIATE) already serialises writers.
+    """
+    valid = re.fullmatch(r"[0-9a-f]{32}", upload_id or "")
+    upload = db.session.get(Upload, upload_id, with_for_update=lock or None) if valid else None
+    if upload is None or upload.owner_id != user.id:
+        raise ServiceError(_("Unggahan tidak ditemukan."), 404)
+    if not upload.is_complete and upload.expires_at < utcnow():
+        raise ServiceError(_("Unggahan ini sudah kedaluwarsa. Mulai unggah ulang."), 410)
+    return upload
+
+
+def _claim(upload_id: str, user, offset: int, content_length: int | None) -> Upload:
+    with write_transaction():
+        upload = get_upload_for_user(upload_id, user, lock=True)
+        if upload.is_complete:
+            raise ServiceError(_("Unggahan ini sudah selesai."), 409)
+        if offset != upload.offset:
+            raise ServiceError(_("Posisi unggahan tidak cocok (server: %(n)d byte). Ulangi dari posisi itu.",
+                                 n=upload.offset), 409)
+        if content_length is not None and offset + content_length > upload.length:
+            raise ServiceError(_("Data melebihi ukuran berkas yang diumumkan."), 400)
+        now = utcnow()
+        if upload.locked_until and upload.locked_until > now:
+            raise ServiceError(_("Bagian lain dari berkas ini sedang diunggah. Tunggu sebentar."), 423)
+        upload.locked_until = now + PATCH_LOCK
+    return upload
+
+
+def append_chunk(upload_id: str, user, offset: int, stream, content_length: int | None) -> Upload:
+    """Append the request body to the partial file; complete the upload on its last byte.
+
+    The body is read in chunks and written straight to disk (memory stays flat). If the
+    client disconnects half-way, the bytes that did arrive are kept, so the resumed upload
+    sends only the rest.
+    """
+    upload = _claim(upload_id, user, offset, content_length)
+    path = partial_path(upload.id)
+    received, too_long, durable = 0, False, False
+    remaining = upload.length - offset
+    try:
+        with open(path, "r+b" if path.exists() else "w+b") as handle:
+            handle.truncate(offset)  # bytes past the recorded offset were never acknowledged
+            handle.seek(offset)
+            while True:
+                try:
+                    block = stream.read(min(CHUNK, remaining - received + 1))
+                except Exception as exc:  # noqa: BLE001 - a dropped connection: keep what arrived
+                    log.info("upload %s: body ended early after %d bytes (%s)", upload.id, received, exc)
+                    break
+                if not block:
+                    break
+                if received + len(block) > remaining:
+                    too_long = True
+                    break
+                handle.write(block)  # a write error (disk full) propagates: nothing is acknowledged
+                received += len(block)
+            if too_long:
+                handle.truncate(offset)
+                received = 0
+            handle.flush()
+            os.fsync(handle.fileno())
+            durable = True
+    finally:
+        with write_transaction():
+            upload = db.session.get(Upload, upload_id, with_for_update=True)
+            upload.offset = offset + received if durable else offset
+            upload.locked_until = None
+            upload.updated_at = utcnow()
+            upload.expires_at = upload.updated_at + upload_ttl()
+    if too_long:
+        raise ServiceError(_("Data melebihi ukuran berkas yang diumumkan."), 400)
+    if upload.offset == upload.length:
+        complete_upload(upload, user)
+    return upload
+
+
+def terminate_upload(upload_id: str, user) -> None:
+    with write_transaction():
+        upload = get_upload_for_user(upload_id, user, lock=True)
+        if upload.is_complete:
+            raise ServiceError(_("Unggahan yang sudah selesai tidak dapat dibatalkan di sini."), 409)
+        if upload.locked_until and upload.locked_until > utcnow():
+            raise ServiceError(_("Bagian lain dari berkas ini sedang diunggah. Tunggu sebentar."), 423)
+        db.session.delete(upload)
+    _unlink(partial_path(upload_id))
+
+
+# --- completion: validate by content, store, register -------------------------------------
+
+def complete_upload(upload: Upload, user) -> MediaFile:
+    """The last byte arrived: validate, store the original, create the MediaFile, enqueue work."""
+    path = partial_path(upload.id)
+    target = get_target(upload.target_kind)
+    try:
+        if target is None:
+            raise NotAVideo(_("Tujuan unggahan tidak dikenal lagi."))
+        info = probe(path, max_seconds=config("MAX_VIDEO_SECONDS"))
+    except NotAVideo as exc:
+        _refuse(upload, user, str(exc))
+        raise ServiceError(_("Video ditolak: %(reason)s", reason=str(exc)), 422)
+    except Exception:  # noqa: BLE001 - a probe crash is a refusal too, never a half state
+        log.exception("probe crashed for upload %s", upload.id)
+        _refuse(upload, user, "probe error")
+        raise ServiceError(_("Video ditolak: berkas tidak dapat diperiksa."), 422)
+
+    # The stored name's extension is cosmetic (validation never looks at it): keep the
+    # trainee's own if it fits the container family, else name it after the container.
+    own = Path(upload.filename).suffix.lower()
+    family = {CONTAINER_EXT[name] for name in info.container.split(",") if name in CONTAINER_EXT}
+    family |= {".mp4", ".m4v"} if ".mov" in family else set()
+    ext = own if own in family else (sorted(family)[0] if family else ".bin")
+    key = f"originals/{upload.id[:2]}/{upload.id}{ext}"
+    storage = get_storage()
+    size = path.stat().st_size
+    storage.put_file(key, path, move=True)  # the file is in place before its row is committed
+    media = None
+    try:
+        with write_transaction():
+            upload = db.session.get(Upload, upload.id)
+            media = MediaFile(
+                owner_id=user.id, target_kind=upload.target_kind, target_id=upload.target_id,
+                original_filename=upload.filename, original_key=key, original_size=size,
+                container=info.container, video_codec=info.video_codec, audio_codec=info.audio_codec,
+                duration=info.duration, width=info.width, height=info.height, rotation=info.rotation,
+                status=WAITING,
+            )
+            db.session.add(media)
+            db.session.flush()
+            upload.completed_at = utcnow()
+            upload.media_file_id = media.id
+            record("media.upload", actor=user, target=f"media:{media.id}",
+                   detail={"kind": upload.target_kind, "target_id": upload.target_id,
+                           "bytes": size, "codec": info.video_codec, "seconds": info.duration})
+            target.on_complete(user, upload.target_id, media)
+    except BaseException:
+        db.session.rollback()
+        if media is not None and media.id and db.session.get(MediaFile, media.id) is not None:
+            db.session.delete(db.session.get(MediaFile, media.id))  # on_complete had committed it
+            db.session.commit()
+        storage.delete(key)
+        _drop_upload(upload.id)
+        raise
+    enqueue_processing(media.id)
+    return db.session.get(MediaFile, media.id)
+
+
+def _refuse(upload: Upload, user, reason: str) -> None:
+    _unlink(partial_path(upload.id))
+    with write_transaction():
+        row = db.session.get(Upload, upload.id)
+        if row is not None:
+            db.session.delete(row)
+        record("media.refused", actor=user, target=f"upload:{upload.id}",
+               detail={"reason": reason[:200], "bytes": upload.length, "kind": upload.target_kind})
+
+
+def _drop_upload(upload_id: str) -> None:
+    _unlink(partial_path(upload_id))
+    row = db.session.get(Upload, upload_id)
+    if row is not None:
+        db.session.delete(row)
+        db.session.commit()
+
+
+def _unlink(path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+# --- who may see what ---------------------------------------------------------------------
+
+def can_view(user, media: MediaFile) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if media.owner_id == user.id:
+        return True
+    target = get_target(media.target_kind)
+    return bool(target and target.can_view(user, media))
+
+
+def get_media_for_viewer(file_id: int, user) -> MediaFile:
+    """The media file if `user` may view it; 404 otherwise (ids do not leak)."""
+    media = db.session.get(MediaFile, file_id)
+    if media is None or not can_view(user, media):
+        raise ServiceError(_("Video tidak ditemukan."), 404)
+    return media
+
+
+def status_payload(media: MediaFile, urls: dict) -> dict:
+    labels = {WAITING: _("Menunggu diproses"), PROCESSING: _("Sedang diproses"),
+              READY: _("Siap diputar"), FAILED: _("Gagal diproses")}
+    return {
+        "id": media.id, "status": media.status, "label": labels.get(media.status, media.status),
+        "reason": media.status_reason, "ready": media.is_ready, "duration": media.duration,
+        **(urls if media.is_ready else {}),
+    }
+
+
+def delete_media_file(media: MediaFile, actor) -> None:
+    """Delete a media file and every stored object of it (for domains that allow removal)."""
+    keys = [k for k in (media.original_key, media.playback_key, media.poster_key) if k]
+    record("media.delete", actor=actor, target=f"media:{media.id}")
+    for upload in db.session.scalars(select(Upload).where(Upload.media_file_id == media.id)):
+        upload.media_file_id = None
+    db.session.delete(media)
+    db.session.commit()
+    storage = get_storage()
+    for key in keys:
+        storage.delete(key)
+
+
+# --- background processing ---------------------------------------------------------------
+
+def enqueue_processing(file_id: int) -> None:
+    from .processing import process_media_file
+
+    process_media_file(file_id)
+
+
+def process(file_id: int, last_attempt: bool = True) -> None:
+    """Transcode to the playback MP4 and make the poster; record siap or gagal with a reason."""
+    from .video import transcode
+
+    with write_transaction():
+        media = db.session.get(MediaFile, file_id, with_for_update={"of": MediaFile})
+        if media is None or media.status in (READY, PROCESSING):
+            return  # done already, or another worker has it (a stale one is re-queued by sweep)
+        media.status = PROCESSING
+        media.status_reason = None
+        media.attempts += 1
+        media.processing_started_at = utcnow()
+    work = media_dirs(current_app.config)["work"]
+    work.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_hex(6)
+    tmp_video, tmp_poster = work / f"{file_id}-{token}.mp4", work / f"{file_id}-{token}.jpg"
+    storage = get_storage()
+    playback_key, poster_key = f"playback/{file_id}-{token}.mp4", f"posters/{file_id}-{token}.jpg"
+    try:
+        with storage.local_path_for_processing(media.original_key) as source:
+            result = transcode(source, tmp_video, tmp_poster,
+                               preset=current_app.config.get("MEDIA_X264_PRESET", "veryfast"))
+        size = tmp_video.stat().st_size
+        storage.put_file(playback_key, tmp_video, move=True)
+        storage.put_file(poster_key, tmp_poster, move=True)
+        with write_transaction():
+            media = db.session.get(MediaFile, file_id)
+            old = [k for k in (media.playback_key, media.poster_key) if k]
+            media.playback_key, media.poster_key, media.playback_size = playback_key, poster_key, size
+            media.playback_width, media.playback_height = result["width"], result["height"]
+            media.status, media.status_reason, media.processed_at = READY, None, utcnow()
+            record("media.ready", target=f"media:{file_id}", detail={"bytes": size})
+        for key in old:
+            storage.delete(key)
+    except Exception as exc:
+        db.session.rollback()
+        for path in (tmp_video, tmp_poster):
+            _unlink(path)
+        for key in (playback_key, poster_key):
+            storage.delete(key)
+        final = last_attempt or isinstance(exc, NotAVideo)
+        reason = str(exc) if isinstance(exc, NotAVideo) else f"{type(exc).__name__}: {exc}"[:300]
+        log.warning("processing media %s failed (final=%s): %s", file_id, final, reason)
+        with write_transaction():
+            media = db.session.get(MediaFile, file_id)
+            if media is not None:
+                media.status = FAILED if final else WAITING
+                media.status_reason = (_("Video tidak dapat diproses: %(r)s", r=reason) if final
+                                       else _("Percobaan gagal; akan dicoba lagi otomatis."))
+                if final:
+                    record("media.failed", target=f"media:{file_id}", detail={"reason": reason})
+        if not final:
+            raise
+
+
+# --- clean-up -----------------------------------------------------------------------------
+
+def sweep(now: datetime | None = None, orphan_age: float = ORPHAN_AGE_SECONDS) -> dict:
+    """Delete expired partial uploads and orphans; re-queue processing a dead worker left."""
+    from ..accounts.models import User
+
+    now = now or utcnow()
+    counts = {"expired": 0, "orphan_partials": 0, "orphan_objects": 0, "scratch": 0, "requeued": 0}
+    with write_transaction():
+        expired = list(db.session.scalars(select(Upload).where(
+            Upload.completed_at.is_(None), Upload.expires_at < now)))
+        old_done = list(db.session.scalars(select(Upload).where(
+            Upload.completed_at.is_not(None), Upload.completed_at < now - KEEP_COMPLETED_UPLOADS)))
+        for upload in expired + old_done:
+            db.session.delete(upload)
+        expired_ids = [u.id for u in expired]
+    for upload_id in expired_ids:
+        _unlink(partial_path(upload_id))
+    counts["expired"] = len(expired_ids)
+
+    dirs = media_dirs(current_app.config)
+    live = set(db.session.scalars(select(Upload.id).where(Upload.completed_at.is_(None))))
+    for path in dirs["uploads"].glob("*.part"):
+        if path.stem not in live and older_than(path.stat().st_mtime, orphan_age):
+            _unlink(path)
+            counts["orphan_partials"] += 1
+    for path in dirs["work"].glob("*"):
+        if path.is_file() and older_than(path.stat().st_mtime, orphan_age):
+            _unlink(path)
+            counts["scratch"] += 1
+
+    referenced = set()
+    for row in db.session.execute(select(MediaFile.original_key, MediaFile.playback_key, MediaFile.poster_key)):
+        referenced.update(k for k in row if k)
+    storage = get_storage()
+    for prefix in ("originals/", "playback/", "posters/"):
+        for item in list(storage.list(prefix)):
+            if item.key not in referenced and older_than(item.modified, orphan_age):
+                storage.delete(item.key)
+                counts["orphan_objects"] += 1
+
+    stuck = list(db.session.scalars(select(Upload).where(
+        Upload.completed_at.is_(None), Upload.offset == Upload.length, Upload.locked_until.is_(None),
+        Upload.updated_at < now - STUCK_COMPLETION)))
+    counts["completed"] = 0
+    for upload in stuck:
+        try:
+            complete_upload(upload, db.session.get(User, upload.owner_id))
+            counts["completed"] += 1
+        except Exception:  # noqa: BLE001 - refused or failed: complete_upload cleaned up
+            db.session.rollback()
+
+    stale = list(db.session.scalars(select(MediaFile.id).where(
+        MediaFile.status == PROCESSING, MediaFile.processing_started_at < now - STALE_PROCESSING)))
+    for file_id in stale:
+        with write_transaction():
+            media = db.session.get(MediaFile, file_id)
+            media.status = WAITING
+            media.status_reason = _("Pemrosesan terhenti; diulang otomatis.")
+        enqueue_processing(file_id)
+    counts["requeued"] = len(stale)
+    return counts
