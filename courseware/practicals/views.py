@@ -1,0 +1,124 @@
+"""URLs of the practicals domain.
+
+| URL                               | who                          | what                                   |
+| --------------------------------- | ---------------------------- | -------------------------------------- |
+| GET  /praktik/                    | any signed-in user           | both sheets; a trainee's status        |
+| GET  /praktik/<code>              | any signed-in user           | the whole sheet; a trainee's versions  |
+| POST /praktik/<code>/versi        | trainee                      | save version 1, a new version or draft |
+| GET  /praktik/kiriman/<id>        | submitter, partner, teachers of either, assessor, admin (else 404) | every visible version |
+| GET  /praktik/kelas/<class_id>    | the class's teacher, admin   | who submitted what                     |
+"""
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from jinja2 import TemplateNotFound
+from werkzeug.routing import BuildError
+
+from ..auth import teacher_required, trainee_required
+from ..classes.service import classes_taught_by, get_class_for_teacher
+from ..errors import ServiceError
+from . import service
+from .forms import VersionForm
+
+bp = Blueprint("practicals", __name__, url_prefix="/praktik")
+
+MEDIA_MACROS = "media/_upload_widget.html"
+
+
+def media_ui_available() -> bool:
+    """True once the media domain ships its upload widget and player macros."""
+    try:
+        current_app.jinja_env.get_template(MEDIA_MACROS)
+    except TemplateNotFound:
+        return False
+    return "media" in current_app.blueprints
+
+
+def lessons_link(element: int) -> str:
+    try:
+        return url_for("lessons.overview", _anchor=f"elemen-{element}")
+    except BuildError:
+        return f"/materi/#elemen-{element}"
+
+
+def _version_form(user) -> VersionForm:
+    form = VersionForm()
+    form.partner.choices = [(0, _("Tanpa pasangan / pasangan dari luar aplikasi"))] + [
+        (u.id, f"{u.full_name} ({u.username})") for u in service.classmates_of(user)]
+    return form
+
+
+def _render_sheet(practical, form=None, status=200):
+    context = {"practical": practical, "other": service.other_practical(practical),
+               "lessons_url": lessons_link(practical.element), "media_ui": media_ui_available(),
+               "status_labels": service.status_labels(), "upload_kind": current_app.extensions.get("practicals_upload_kind", service.UPLOAD_KIND)}
+    if current_user.has_role("trainee"):
+        submission = service.own_submission(current_user, practical)
+        latest = service.latest_version(submission)
+        if form is None:
+            form = _version_form(current_user)
+            if latest is not None and latest.media_file_id is None:
+                form.partner.data, form.transcript.data = latest.partner_id or 0, latest.transcript
+            elif latest is not None:
+                form.partner.data = latest.partner_id or 0
+        context.update(submission=submission, latest=latest, form=form,
+                       versions=list(reversed(submission.versions)) if submission else [],
+                       partnered=service.partnered_versions(current_user, practical))
+    return render_template("practicals/sheet.html", **context), status
+
+
+@bp.route("/")
+@login_required
+def index():
+    practicals = service.all_practicals()
+    mine = {}
+    if current_user.has_role("trainee"):
+        for practical in practicals:
+            mine[practical.code] = service.latest_version(service.own_submission(current_user, practical))
+    classes = classes_taught_by(current_user) if current_user.has_role("teacher", "admin") else []
+    return render_template("practicals/index.html", practicals=practicals, mine=mine, classes=classes,
+                           status_labels=service.status_labels())
+
+
+@bp.route("/<code>")
+@login_required
+def sheet(code: str):
+    return _render_sheet(service.get_practical_or_404(code))
+
+
+@bp.route("/<code>/versi", methods=["POST"])
+@trainee_required
+def save_version(code: str):
+    practical = service.get_practical_or_404(code)
+    form = _version_form(current_user)
+    if not form.validate_on_submit():
+        flash(_("Periksa kembali isian kiriman Anda."), "error")
+        return _render_sheet(practical, form, 400)
+    try:
+        version, created = service.save_version(current_user, practical, form.partner.data, form.transcript.data)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+        return _render_sheet(practical, form, exc.status)
+    if created:
+        flash(_("Versi %(n)d tersimpan. Sekarang unggah videonya di bawah.", n=version.number), "success")
+    else:
+        flash(_("Perubahan versi %(n)d tersimpan.", n=version.number), "success")
+    return redirect(url_for("practicals.sheet", code=practical.code, _anchor="kiriman"))
+
+
+@bp.route("/kiriman/<int:submission_id>")
+@login_required
+def submission(submission_id: int):
+    submission = service.visible_submission_or_404(current_user, submission_id)
+    return render_template("practicals/submission.html", submission=submission,
+                           versions=service.visible_versions(current_user, submission),
+                           media_ui=media_ui_available(), status_labels=service.status_labels())
+
+
+@bp.route("/kelas/<int:class_id>")
+@teacher_required
+def class_overview(class_id: int):
+    classroom = get_class_for_teacher(class_id, current_user)
+    practicals, rows = service.class_overview(classroom)
+    return render_template("practicals/class_overview.html", classroom=classroom, practicals=practicals,
+                           rows=rows, status_labels=service.status_labels())
