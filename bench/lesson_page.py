@@ -95,7 +95,6 @@ def prepare() -> None:
     app = create_app()
     with app.app_context():
         upgrade()
-        db.create_all()   # tables of domains whose migration the lead has not generated yet
         for line in run_content_sync(app):
             print("  sync:", line[:110])
         create_user(USERNAME, "Peserta Bench", ["trainee"], password=PASSWORD, must_change_password=False)

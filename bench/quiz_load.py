@@ -65,7 +65,6 @@ def prepare(trainees: int) -> None:
     app = create_app()
     with app.app_context():
         upgrade()
-        db.create_all()   # tables whose migration the lead has not generated yet; a no-op afterwards
         for line in run_content_sync(app):
             print("  sync", line)
         teacher, _ = create_user("guru.bench", "Guru Bench", ["teacher"], password=PASSWORD,

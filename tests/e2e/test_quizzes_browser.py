@@ -6,6 +6,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from flask_migrate import upgrade
 from sqlalchemy import select
 from waitress.server import create_server
 
@@ -26,11 +27,11 @@ PASSWORD = "rahasia-123"
 
 @pytest.fixture(scope="module")
 def quiz_server(tmp_path_factory):
-    """The site under waitress on a schema made by create_all (independent of pending migrations)."""
+    """The site under waitress on a migrated database with the shipped content."""
     tmp = tmp_path_factory.mktemp("e2e-quiz")
     app = make_app(tmp)
     with app.app_context():
-        db.create_all()
+        upgrade()
         run_content_sync(app)
         teacher, _ = create_user("guru.kuis", "Guru Kuis", ["teacher"], password=PASSWORD,
                                  must_change_password=False)

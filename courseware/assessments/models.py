@@ -1,0 +1,69 @@
+"""Judgements of practical evidence: one per (submission version, judged trainee), with a mark per point.
+
+A judgement starts as a draft the assessor may save many times. Finalising freezes it: a final
+row is never updated again (the service refuses). A correction is a new final judgement that
+names the one it supersedes and why; both stay and both are shown.
+"""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..models_base import utcnow
+
+STATES = ("draft", "final")
+RESULTS = ("K", "BK")
+
+
+class Judgement(db.Model):
+    __tablename__ = "judgements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("practical_submission_versions.id"), index=True)
+    # The trainee judged: the submitter or the partner named on that version.
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    assessor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    state: Mapped[str] = mapped_column(String(8), default="draft", index=True)
+    recommendation: Mapped[str | None] = mapped_column(String(2))      # K | BK | None while a draft
+    feedback: Mapped[str] = mapped_column(Text, default="")
+    tuk: Mapped[str] = mapped_column(String(160), default="")            # tempat uji kompetensi
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finalised_at: Mapped[datetime | None]
+    # A correction points at the final judgement it replaces; unique keeps the chain linear.
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("judgements.id"), unique=True)
+    correction_reason: Mapped[str | None] = mapped_column(Text)
+
+    version = relationship("SubmissionVersion", lazy="joined")
+    trainee = relationship("User", foreign_keys=[trainee_id], lazy="joined")
+    assessor = relationship("User", foreign_keys=[assessor_id], lazy="joined")
+    supersedes: Mapped["Judgement | None"] = relationship(
+        remote_side="Judgement.id", foreign_keys=[supersedes_id], lazy="select")
+    marks: Mapped[list["JudgementMark"]] = relationship(
+        back_populates="judgement", cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def is_final(self) -> bool:
+        return self.state == "final"
+
+    def mark_for(self, point_id: int) -> "JudgementMark | None":
+        for mark in self.marks:
+            if mark.point_id == point_id:
+                return mark
+        return None
+
+
+class JudgementMark(db.Model):
+    __tablename__ = "judgement_marks"
+    __table_args__ = (UniqueConstraint("judgement_id", "point_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    judgement_id: Mapped[int] = mapped_column(ForeignKey("judgements.id", ondelete="CASCADE"), index=True)
+    point_id: Mapped[int] = mapped_column(ForeignKey("checklist_points.id"), index=True)
+    result: Mapped[str | None] = mapped_column(String(2))               # K | BK | None (not yet marked)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    video_seconds: Mapped[int | None] = mapped_column(Integer)           # a time in the video, optional
+
+    judgement: Mapped[Judgement] = relationship(back_populates="marks")
+    point = relationship("ChecklistPoint", lazy="joined")

@@ -1,0 +1,280 @@
+"""Assessment pages. URL table (prefix /penilaian):
+
+  /antrean                                   assessor/admin: the queue (?kelas=<id>&lik=LIK_1)
+  /versi/<version_id>/peserta/<trainee_id>   assessor/admin: marking screen (GET, POST save/finalise)
+  /koreksi/<judgement_id>                    assessor/admin: POST a correction of a final judgement
+  /hasil/<code>                              trainee: own results per version with feedback
+  /kelas/<class_id>/rekap(.csv|.xlsx)        teacher (own classes)/admin: unit result per trainee
+  /kelas/<class_id>/laporan                  teacher of the class/assessor/admin: FR.AK.05 report
+  /rekaman/<trainee_id>(.pdf)                the trainee, their teacher, assessors, admins: FR.AK.02
+  /observasi/<judgement_id>                  same viewers: FR.IA.01 observation checklist
+"""
+import io
+from datetime import date
+
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from jinja2 import TemplateNotFound
+from markupsafe import Markup
+from werkzeug.routing import BuildError
+
+from ..accounts.forms import EmptyForm
+from ..auth import assessor_required, role_required, teacher_required, trainee_required
+from ..classes.service import get_class_for_teacher
+from ..errors import ServiceError
+from ..practicals.service import status_labels
+from ..sanitize import render_user_markdown
+from . import service
+
+bp = Blueprint("assessments", __name__, url_prefix="/penilaian")
+
+MEDIA_MACROS = "media/_upload_widget.html"
+
+
+def user_markdown(text) -> Markup:
+    """Comments, feedback: Markdown through the shared sanitiser (never raw HTML)."""
+    # Safe: render_user_markdown escapes raw HTML and cleans with the bleach allow-list.
+    return Markup(render_user_markdown(text or ""))  # nosec B704
+
+
+def media_ui_available() -> bool:
+    try:
+        current_app.jinja_env.get_template(MEDIA_MACROS)
+    except TemplateNotFound:
+        return False
+    return True
+
+
+def practical_url(code: str) -> str | None:
+    try:
+        return url_for("practicals.sheet", code=code)
+    except BuildError:
+        return None
+
+
+def _common() -> dict:
+    return {"media_ui": media_ui_available(), "labels": service.result_labels(),
+            "test_labels": service.test_labels()}
+
+
+# --- assessor ------------------------------------------------------------------------------
+
+@bp.route("/antrean")
+@assessor_required
+def queue():
+    class_id = request.args.get("kelas", type=int)
+    code = request.args.get("lik") if request.args.get("lik") in service.LIK_CODES else None
+    rows = service.queue(class_id=class_id, code=code)
+    return render_template("assessments/queue.html", rows=rows, classes=service.queue_classes(),
+                           class_id=class_id, code=code, codes=service.LIK_CODES,
+                           format_waiting=service.format_waiting, status_labels=status_labels(), **_common())
+
+
+def _entries(practical, judgement=None, form=None) -> list[dict]:
+    """One dict per active point for the marks form: from the submitted form, or a judgement's marks."""
+    entries = []
+    for point in service.points_of(practical):
+        if form is not None:
+            entries.append({"point": point, "result": (form.get(f"hasil-{point.id}") or "").upper() or None,
+                            "comment": form.get(f"komentar-{point.id}") or "",
+                            "time": form.get(f"waktu-{point.id}") or ""})
+            continue
+        mark = judgement.mark_for(point.id) if judgement is not None else None
+        entries.append({"point": point, "result": mark.result if mark else None,
+                        "comment": mark.comment if mark else "",
+                        "time": service.format_seconds(mark.video_seconds) if mark else ""})
+    return entries
+
+
+def _render_marking(version, trainee, form=None, status=200, correcting=False):
+    practical = version.submission.practical
+    final = service.current_final(version.id, trainee.id)
+    draft = service.open_draft(version.id, trainee.id)
+    source = final if final is not None else draft
+    values = {"recommendation": source.recommendation if source else None,
+              "feedback": source.feedback if source else "", "tuk": source.tuk if source else "",
+              "reason": ""}
+    if form is not None:
+        values = {"recommendation": form.get("rekomendasi") or None, "feedback": form.get("umpan_balik") or "",
+                  "tuk": form.get("tuk") or "", "reason": form.get("alasan") or ""}
+    history = service.final_history(version.id, trainee.id)
+    evidence = service.evidence_version(trainee.id, practical.code)
+    return render_template(
+        "assessments/mark.html", version=version, trainee=trainee, practical=practical,
+        role=service.role_in_version(version, trainee.id), played_role=service.played_role(version, trainee.id),
+        other=service.other_person(version, trainee.id), final=final, draft=draft, history=history,
+        entries=_entries(practical, source, form), values=values, correcting=correcting,
+        is_newest=evidence is not None and evidence.id == version.id,
+        superseded_by=service.superseded_by, observation_rows=service.observation_rows, **_common()), status
+
+
+@bp.route("/versi/<int:version_id>/peserta/<int:trainee_id>", methods=["GET", "POST"])
+@assessor_required
+def mark(version_id: int, trainee_id: int):
+    version, trainee = service.version_and_trainee_or_404(version_id, trainee_id)
+    if request.method == "GET":
+        return _render_marking(version, trainee)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    practical = version.submission.practical
+    finalising = request.form.get("aksi") == "final"
+    try:
+        marks = service.parse_marks(request.form, practical)
+        draft = service.start_or_resume_draft(version, trainee, current_user)
+        service.save_marks(draft, current_user, marks, request.form.get("rekomendasi"),
+                           request.form.get("umpan_balik"), request.form.get("tuk"))
+        if finalising:
+            if not request.form.get("yakin"):
+                raise ServiceError(_("Draf tersimpan. Centang pernyataan bahwa penilaian sudah benar untuk "
+                                     "memfinalkannya."))
+            service.finalise(draft, current_user)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+        return _render_marking(version, trainee, request.form, exc.status)
+    if finalising:
+        flash(_("Penilaian %(c)s untuk %(n)s sudah final.", c=practical.code, n=trainee.full_name), "success")
+        return redirect(url_for("assessments.mark", version_id=version.id, trainee_id=trainee.id))
+    flash(_("Draf penilaian tersimpan."), "success")
+    return redirect(url_for("assessments.mark", version_id=version.id, trainee_id=trainee.id, _anchor="butir"))
+
+
+@bp.route("/koreksi/<int:judgement_id>", methods=["POST"])
+@assessor_required
+def correct(judgement_id: int):
+    old = service.judgement_for_viewer_or_404(current_user, judgement_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    version, trainee = old.version, old.trainee
+    try:
+        marks = service.parse_marks(request.form, version.submission.practical)
+        service.correct(old, current_user, marks, request.form.get("rekomendasi"),
+                        request.form.get("umpan_balik"), request.form.get("tuk"), request.form.get("alasan"))
+    except ServiceError as exc:
+        flash(exc.message, "error")
+        return _render_marking(version, trainee, request.form, exc.status, correcting=True)
+    flash(_("Koreksi tersimpan sebagai penilaian final baru; penilaian lama tetap tercatat."), "success")
+    return redirect(url_for("assessments.mark", version_id=version.id, trainee_id=trainee.id))
+
+
+# --- trainee ---------------------------------------------------------------------------------
+
+@bp.route("/hasil/<code>")
+@trainee_required
+def results(code: str):
+    code = (code or "").upper()
+    if code not in service.LIK_CODES:
+        abort(404)
+    practical = service._practical(code)
+    if practical is None:
+        abort(404)
+    history = service.trainee_history(current_user, code)
+    return render_template("assessments/results.html", practical=practical, code=code, history=history,
+                           result=service.effective_lik_result(current_user.id, code),
+                           practical_url=practical_url(code), observation_rows=service.observation_rows,
+                           superseded_by=service.superseded_by, **_common())
+
+
+# --- teacher: recap and exports -----------------------------------------------------------
+
+@bp.route("/kelas/<int:class_id>/rekap")
+@teacher_required
+def recap(class_id: int):
+    classroom = get_class_for_teacher(class_id, current_user)
+    return render_template("assessments/recap.html", classroom=classroom, rows=service.class_recap(classroom),
+                           **_common())
+
+
+def _export_name(classroom, ext: str) -> str:
+    return f"rekap-unit-kelas-{classroom.id}-{date.today().isoformat()}.{ext}"
+
+
+@bp.route("/kelas/<int:class_id>/rekap.csv")
+@teacher_required
+def recap_csv(class_id: int):
+    import csv
+
+    classroom = get_class_for_teacher(class_id, current_user)
+    header, rows = service.recap_table(classroom)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_csv_safe(v) for v in row])
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{_export_name(classroom, "csv")}"'})
+
+
+def _csv_safe(value):
+    """Stop a spreadsheet from running a cell as a formula (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+@bp.route("/kelas/<int:class_id>/rekap.xlsx")
+@teacher_required
+def recap_xlsx(class_id: int):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    classroom = get_class_for_teacher(class_id, current_user)
+    header, rows = service.recap_table(classroom)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Rekap unit"
+    sheet.append([f"{service.UNIT_CODE} {service.UNIT_TITLE}"])
+    sheet.append([_("Kelas: %(k)s", k=classroom.label)])
+    sheet.append(header)
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_csv_safe(v) for v in row])
+    for column, width in zip("ABCDEFGHI", (5, 12, 30, 14, 10, 22, 22, 16, 60)):
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return Response(out.getvalue(),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{_export_name(classroom, "xlsx")}"'})
+
+
+# --- records ------------------------------------------------------------------------------
+
+@bp.route("/kelas/<int:class_id>/laporan")
+@role_required("teacher", "assessor", "admin")
+def class_report(class_id: int):
+    classroom = service.class_for_report_or_404(current_user, class_id)
+    return render_template("assessments/class_report.html", classroom=classroom,
+                           rows=service.class_report(classroom), today=date.today(), **_common())
+
+
+@bp.route("/rekaman/<int:trainee_id>")
+@login_required
+def record(trainee_id: int):
+    trainee = service.trainee_for_records_or_404(current_user, trainee_id)
+    return render_template("assessments/record.html", rec=service.assessment_record(trainee), **_common())
+
+
+@bp.route("/rekaman/<int:trainee_id>.pdf")
+@login_required
+def record_pdf(trainee_id: int):
+    from .pdf import record_pdf as build
+
+    trainee = service.trainee_for_records_or_404(current_user, trainee_id)
+    data = build(service.assessment_record(trainee), current_app.static_folder)
+    filename = f"rekaman-asesmen-{trainee.nis or trainee.id}.pdf"
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "private, no-store"})
+
+
+@bp.route("/observasi/<int:judgement_id>")
+@login_required
+def observation(judgement_id: int):
+    judgement = service.judgement_for_viewer_or_404(current_user, judgement_id)
+    return render_template("assessments/observation.html", judgement=judgement,
+                           practical=judgement.version.submission.practical,
+                           rows=service.observation_rows(judgement), superseded_by=service.superseded_by(judgement),
+                           **_common())

@@ -1,0 +1,254 @@
+"""Assessment rules without HTTP: drafts, finalising, corrections, pairs, effective and unit results, queue."""
+import itertools
+
+import pytest
+from sqlalchemy import select
+
+from courseware.assessments import service
+from courseware.assessments.models import Judgement, JudgementMark
+from courseware.assessments.service import MarkInput
+from courseware.audit.models import AuditEvent
+from courseware.errors import ServiceError
+from courseware.extensions import db
+
+
+def marks_for(practical, default="K", **overrides):
+    """{point_id: MarkInput}; overrides by uid with dashes as underscores: p2_1_a="BK"."""
+    result = {}
+    for point in practical.active_points:
+        value = overrides.get("p" + point.uid.replace(".", "_").replace("-", "_"), default)
+        result[point.id] = MarkInput(result=value, comment=f"komentar {point.uid}", seconds=None)
+    return result
+
+
+def judge(version, trainee, assessor, practical, recommendation, **overrides):
+    """Draft, save and finalise one judgement; BK recommendation marks the first point BK."""
+    if recommendation == "BK" and not overrides:
+        first = practical.active_points[0]
+        overrides = {"p" + first.uid.replace(".", "_").replace("-", "_"): "BK"}
+    draft = service.start_or_resume_draft(version, trainee, assessor)
+    service.save_marks(draft, assessor, marks_for(practical, **overrides), recommendation, "Umpan balik", "Lab OTKP")
+    return service.finalise(draft, assessor)
+
+
+def test_sheets_have_the_expected_points(assessment_school):
+    assert len(assessment_school.lik1.active_points) == 5
+    assert [p.uid for p in assessment_school.lik2.critical_points] == ["2.1-a", "2.5-a", "2.5-b"]
+
+
+def test_recommendation_k_is_refused_while_a_point_is_bk(assessment_school):
+    s = assessment_school
+    version = s.submit(s.trainee, "LIK_2")
+    draft = service.start_or_resume_draft(version, s.trainee, s.assessor)
+    with pytest.raises(ServiceError) as err:
+        service.save_marks(draft, s.assessor, marks_for(s.lik2, p2_2_a="BK"), "K", "", "")
+    assert "K hanya boleh" in err.value.message
+    # a critical point never tolerates BK
+    with pytest.raises(ServiceError):
+        service.save_marks(draft, s.assessor, marks_for(s.lik2, p2_5_b="BK"), "K", "", "")
+    # nothing was written by the refused saves
+    assert all(m.result is None for m in db.session.get(Judgement, draft.id).marks)
+
+
+def test_finalise_needs_every_point_and_a_recommendation(assessment_school):
+    s = assessment_school
+    version = s.submit(s.trainee, "LIK_1")
+    draft = service.start_or_resume_draft(version, s.trainee, s.assessor)
+    partial = marks_for(s.lik1)
+    partial[s.lik1.active_points[-1].id] = MarkInput(None, "", None)
+    service.save_marks(draft, s.assessor, partial, "BK", "", "")
+    with pytest.raises(ServiceError) as err:
+        service.finalise(draft, s.assessor)
+    assert "1.4-a" in err.value.message
+    service.save_marks(draft, s.assessor, marks_for(s.lik1), None, "", "")
+    with pytest.raises(ServiceError):
+        service.finalise(draft, s.assessor)
+    assert db.session.get(Judgement, draft.id).state == "draft"
+
+
+def test_only_assessors_and_admins_may_judge(assessment_school):
+    s = assessment_school
+    version = s.submit(s.trainee, "LIK_1")
+    for role in ("teacher", "trainee"):
+        with pytest.raises(ServiceError) as err:
+            service.start_or_resume_draft(version, s.trainee, s.__dict__[role])
+        assert err.value.status == 403
+    assert service.start_or_resume_draft(version, s.trainee, s.admin).state == "draft"
+
+
+def test_a_final_judgement_is_never_updated(assessment_school):
+    s = assessment_school
+    version = s.submit(s.trainee, "LIK_1")
+    final = judge(version, s.trainee, s.assessor, s.lik1, "K")
+    # the service refuses
+    with pytest.raises(ServiceError) as err:
+        service.save_marks(final, s.assessor, marks_for(s.lik1, p1_1_a="BK"), "BK", "ubah", "")
+    assert err.value.status == 409
+    with pytest.raises(ServiceError):
+        service.finalise(final, s.assessor)
+    with pytest.raises(ServiceError):   # no new draft beside a final judgement either
+        service.start_or_resume_draft(version, s.trainee, s.assessor)
+    # and so does the database layer, whoever tries
+    final = db.session.get(Judgement, final.id)
+    final.recommendation = "BK"
+    with pytest.raises(ServiceError):
+        db.session.commit()
+    db.session.rollback()
+    mark = db.session.scalar(select(JudgementMark).where(JudgementMark.judgement_id == final.id))
+    mark.result = "BK"
+    with pytest.raises(ServiceError):
+        db.session.commit()
+    db.session.rollback()
+    db.session.delete(db.session.get(Judgement, final.id))
+    with pytest.raises(ServiceError):
+        db.session.commit()
+    db.session.rollback()
+    again = db.session.get(Judgement, final.id)
+    assert again.recommendation == "K" and all(m.result == "K" for m in again.marks)
+
+
+def test_a_correction_supersedes_with_a_reason_and_keeps_both(assessment_school):
+    s = assessment_school
+    version = s.submit(s.trainee, "LIK_1")
+    first = judge(version, s.trainee, s.assessor, s.lik1, "K")
+    assert service.effective_lik_result(s.trainee.id, "LIK_1") == "K"
+    with pytest.raises(ServiceError) as err:
+        service.correct(first, s.assessor, marks_for(s.lik1, p1_3_a="BK"), "BK", "", "", reason="")
+    assert "alasan" in err.value.message.lower()
+    with pytest.raises(ServiceError):   # the correction obeys the K rule too
+        service.correct(first, s.assessor, marks_for(s.lik1, p1_3_a="BK"), "K", "", "", reason="Salah lihat menit 2")
+    second = service.correct(first, s.assessor, marks_for(s.lik1, p1_3_a="BK"), "BK", "Perbaiki rencana kerja",
+                             "Lab", reason="Rencana kerja tidak menyebut waktu; terlewat saat menilai.")
+    assert second.supersedes_id == first.id and second.state == "final"
+    assert second.correction_reason.startswith("Rencana kerja")
+    old = db.session.get(Judgement, first.id)
+    assert old.state == "final" and old.recommendation == "K"       # kept, unchanged
+    assert [j.id for j in service.final_history(version.id, s.trainee.id)] == [second.id, first.id]
+    assert service.effective_lik_result(s.trainee.id, "LIK_1") == "BK"
+    with pytest.raises(ServiceError) as err:   # the old one cannot be corrected a second time
+        service.correct(old, s.assessor, marks_for(s.lik1), "K", "", "", reason="Koreksi lagi dari yang lama")
+    assert err.value.status == 409
+    actions = [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+    assert "assessment.correct" in actions and "assessment.result" in actions
+
+
+def test_in_a_pair_each_trainee_is_judged_on_their_own(assessment_school):
+    s = assessment_school
+    version = s.submit(s.trainee, "LIK_1", partner=s.trainee2)
+    judge(version, s.trainee, s.assessor, s.lik1, "K")
+    assert service.effective_lik_result(s.trainee.id, "LIK_1") == "K"
+    # the partner's result does not borrow the submitter's judgement
+    assert service.effective_lik_result(s.trainee2.id, "LIK_1") == "belum-dinilai"
+    judge(version, s.trainee2, s.assessor, s.lik1, "BK")
+    assert service.effective_lik_result(s.trainee.id, "LIK_1") == "K"
+    assert service.effective_lik_result(s.trainee2.id, "LIK_1") == "BK"
+    history = service.trainee_history(s.trainee2, "LIK_1")
+    assert [j.trainee_id for h in history for j in h.judgements] == [s.trainee2.id]
+    # someone not named on the version cannot be judged on it
+    with pytest.raises(ServiceError):
+        service.start_or_resume_draft(version, s.ani, s.assessor)
+
+
+def test_effective_result_follows_the_newest_version(assessment_school):
+    s = assessment_school
+    assert service.effective_lik_result(s.trainee.id, "LIK_2") == "belum-mengumpulkan"
+    v1 = s.submit(s.trainee, "LIK_2")
+    assert service.effective_lik_result(s.trainee.id, "LIK_2") == "belum-dinilai"
+    judge(v1, s.trainee, s.assessor, s.lik2, "BK")
+    assert service.effective_lik_result(s.trainee.id, "LIK_2") == "BK"
+    v2 = s.submit(s.trainee, "LIK_2")
+    assert service.effective_lik_result(s.trainee.id, "LIK_2") == "belum-dinilai"
+    judge(v2, s.trainee, s.assessor, s.lik2, "K")
+    assert service.effective_lik_result(s.trainee.id, "LIK_2") == "K"
+    history = service.trainee_history(s.trainee, "LIK_2")
+    assert [(h.version.number, h.judgements[0].recommendation, h.is_evidence) for h in history] == \
+        [(2, "K", True), (1, "BK", False)]
+
+
+def test_queue_is_per_trainee_oldest_first_and_filterable(assessment_school):
+    s = assessment_school
+    pair = s.submit(s.trainee, "LIK_1", partner=s.trainee2)     # oldest: two rows
+    solo = s.submit(s.budi, "LIK_2", status="diproses")
+    rows = service.queue()
+    assert [(r.trainee.id, r.practical.code, r.role) for r in rows] == [
+        (s.trainee.id, "LIK_1", "pengirim"), (s.trainee2.id, "LIK_1", "pasangan"), (s.budi.id, "LIK_2", "pengirim")]
+    assert rows[0].partner.id == s.trainee2.id and rows[1].partner.id == s.trainee.id
+    assert rows[2].media_status == "diproses" and rows[0].waited >= rows[2].waited
+    assert [r.trainee.id for r in service.queue(class_id=s.b.id)] == [s.budi.id]
+    assert [r.trainee.id for r in service.queue(code="LIK_1")] == [s.trainee.id, s.trainee2.id]
+    judge(pair, s.trainee, s.assessor, s.lik1, "K")
+    assert [(r.trainee.id, r.version.id) for r in service.queue()] == [(s.trainee2.id, pair.id), (s.budi.id, solo.id)]
+    newer = s.submit(s.budi, "LIK_2")       # replaces the older, unjudged version in the queue
+    assert [r.version.id for r in service.queue(code="LIK_2")] == [newer.id]
+    assert service.queue_summary()["count"] == 2
+
+
+# --- the unit result: every combination of written test and the two LIKs -------------------
+
+TEST_STATES = {
+    "lulus": {"status": "lulus", "score": 85.0, "attempt_id": None, "pass_mark": 75},
+    "belum-lulus": {"status": "belum-lulus", "score": 60.0, "attempt_id": None, "pass_mark": 75},
+    "belum-ikut": {"status": "belum-ikut", "score": None, "attempt_id": None, "pass_mark": 75},
+}
+LIK_STATES = ("K", "BK", "belum-mengumpulkan", "belum-dinilai")
+
+
+@pytest.mark.parametrize("lik1,lik2", list(itertools.product(LIK_STATES, LIK_STATES)))
+def test_unit_result_for_every_combination(assessment_school, monkeypatch, lik1, lik2):
+    s = assessment_school
+    for code, state, practical in (("LIK_1", lik1, s.lik1), ("LIK_2", lik2, s.lik2)):
+        if state == "belum-mengumpulkan":
+            continue
+        version = s.submit(s.trainee, code)
+        if state in ("K", "BK"):
+            judge(version, s.trainee, s.assessor, practical, state)
+    for test_name, test in TEST_STATES.items():
+        monkeypatch.setattr(service, "written_test", lambda user, test=test: dict(test))
+        result = service.unit_result(s.trainee)
+        assert (result["lik1"], result["lik2"], result["test"]["status"]) == (lik1, lik2, test_name)
+        expected = "Kompeten" if (test_name, lik1, lik2) == ("lulus", "K", "K") else "Belum Kompeten"
+        assert result["result"] == expected
+        missing = " ".join(result["missing"])
+        assert bool(result["missing"]) == (expected == "Belum Kompeten")
+        assert ("Tes tertulis belum diikuti" in missing) == (test_name == "belum-ikut")
+        assert ("Tes tertulis belum lulus (nilai 60" in missing) == (test_name == "belum-lulus")
+        for code, state in (("LIK_1", lik1), ("LIK_2", lik2)):
+            assert (f"{code} belum dikumpulkan" in missing) == (state == "belum-mengumpulkan")
+            assert (f"{code} belum dinilai" in missing) == (state == "belum-dinilai")
+            assert (f"{code} Belum Kompeten" in missing) == (state == "BK")
+
+
+def test_unit_result_uses_the_real_written_test(assessment_school):
+    """Wired to courseware.quizzes.service.written_test_status: no attempt yet -> not taken."""
+    s = assessment_school
+    for code, practical in (("LIK_1", s.lik1), ("LIK_2", s.lik2)):
+        judge(s.submit(s.trainee, code), s.trainee, s.assessor, practical, "K")
+    result = service.unit_result(s.trainee)
+    assert result["test"]["status"] == "belum-ikut"
+    assert result["result"] == "Belum Kompeten" and result["missing"] == ["Tes tertulis belum diikuti."]
+
+
+def test_finalising_records_result_changes_in_the_audit_log(assessment_school, monkeypatch):
+    s = assessment_school
+    monkeypatch.setattr(service, "written_test", lambda user: dict(TEST_STATES["lulus"]))
+    judge(s.submit(s.trainee, "LIK_1"), s.trainee, s.assessor, s.lik1, "K")
+    judge(s.submit(s.trainee, "LIK_2"), s.trainee, s.assessor, s.lik2, "K")
+    events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action.startswith("assessment."))))
+    by_action = {}
+    for event in events:
+        by_action.setdefault(event.action, []).append(event)
+    assert len(by_action["assessment.finalise"]) == 2
+    assert {e.detail["practical"] for e in by_action["assessment.result"]} == {"LIK_1", "LIK_2"}
+    assert by_action["assessment.unit_result"][-1].detail == {"from": "Belum Kompeten", "to": "Kompeten"}
+    assert all(e.actor_id == s.assessor.id for e in events)
+
+
+def test_time_parsing():
+    assert service.parse_seconds("83") == 83
+    assert service.parse_seconds(" 1:23 ") == 83
+    assert service.parse_seconds("1:02:03") == 3723
+    assert service.parse_seconds("") is None
+    for bad in ("1:75", "abc", "-3", "1.5"):
+        with pytest.raises(ServiceError):
+            service.parse_seconds(bad)
+    assert service.format_seconds(83) == "1:23" and service.format_seconds(3723) == "1:02:03"
