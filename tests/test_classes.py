@@ -140,3 +140,11 @@ def test_new_join_code_retires_the_old_one(as_user, users):
     assert classroom.join_code != old
     response = as_user("trainee").post("/kelas/gabung", data={"code": old}, follow_redirects=True)
     assert "Kode kelas tidak dikenal" in response.get_data(as_text=True)
+
+
+def test_class_page_links_to_everything_about_the_class(as_user, users):
+    classroom = _class_of(users["teacher"])
+    page = as_user("teacher").get(f"/kelas/{classroom.id}").get_data(as_text=True)
+    for path in ("/materi/kelas/{id}/kemajuan", "/tes/kelas/{id}/jadwal", "/tes/kelas/{id}/hasil",
+                 "/praktik/kelas/{id}", "/penilaian/kelas/{id}/rekap", "/penilaian/kelas/{id}/laporan"):
+        assert f'href="{path.format(id=classroom.id)}"' in page
