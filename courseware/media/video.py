@@ -10,6 +10,7 @@ Nothing here touches Flask or the database.
 from __future__ import annotations
 
 import os
+import zipfile
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -58,6 +59,10 @@ def _sniff(path: Path) -> None:
         raise NotAVideo(_("Berkas berisi HTML/skrip, bukan video."))
     if stripped.startswith(OTHER_MAGIC):
         raise NotAVideo(_("Berkas ini bukan video (jenis berkas lain)."))
+    # A ZIP archive appended to a real video (a polyglot: a player and an unzip tool both open it)
+    # is found by its end-of-archive record; camera and phone videos never carry one.
+    if zipfile.is_zipfile(path):
+        raise NotAVideo(_("Berkas ini juga berisi arsip ZIP, bukan video asli dari kamera."))
 
 
 def _display_rotation(frame) -> int:
