@@ -70,19 +70,24 @@ def make_app(tmp_path: Path, **overrides):
     return app
 
 
+_POSTGRES_SCHEMAS_READY: set[str] = set()
+
+
 @pytest.fixture
 def app(tmp_path):
     app = make_app(tmp_path)
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
-            db.create_all()
+            # One shared database: create the tables once per run, empty them before each test.
+            url = db.engine.url.render_as_string(hide_password=False)
+            if url not in _POSTGRES_SCHEMAS_READY:
+                db.create_all()
+                _POSTGRES_SCHEMAS_READY.add(url)
             _empty_all_tables()
         else:
             db.create_all()
         yield app
         db.session.remove()
-        if db.engine.dialect.name == "postgresql":
-            _empty_all_tables()
         db.engine.dispose()
 
 

@@ -22,11 +22,31 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory, request):
+def e2e_db_url(tmp_path_factory):
+    """A database of its own for one e2e module: SQLite in a temp folder, or a fresh PostgreSQL database."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'e2e.sqlite3'}"
+        return
+    name = f"cw_e2e_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield base.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory, e2e_db_url):
     """Yield (base_url, app) for a migrated, content-synced site running under waitress."""
     tmp = tmp_path_factory.mktemp("e2e")
-    url = request.getfixturevalue("module_db_url") if "module_db_url" in request.fixturenames else None
-    app = make_app(tmp, **({"SQLALCHEMY_DATABASE_URI": url} if url else {}))
+    app = make_app(tmp, SQLALCHEMY_DATABASE_URI=e2e_db_url)
     with app.app_context():
         upgrade()
         run_content_sync(app)

@@ -26,10 +26,10 @@ PASSWORD = "rahasia-123"
 
 
 @pytest.fixture(scope="module")
-def quiz_server(tmp_path_factory):
+def quiz_server(tmp_path_factory, e2e_db_url):
     """The site under waitress on a migrated database with the shipped content."""
     tmp = tmp_path_factory.mktemp("e2e-quiz")
-    app = make_app(tmp)
+    app = make_app(tmp, SQLALCHEMY_DATABASE_URI=e2e_db_url)
     with app.app_context():
         upgrade()
         run_content_sync(app)
