@@ -49,11 +49,17 @@ def backup(app, dest: str | Path) -> Path:
         "created_at": stamp,
         "database": url.get_backend_name(),
         "database_file": db_file,
-        "revision": db.session.scalar(text("SELECT version_num FROM alembic_version")),
+        "revision": _revision(),
         "media_files": files,
     }
     (target / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return target
+
+
+def _revision() -> str | None:
+    if "alembic_version" not in inspect(db.engine).get_table_names():
+        return None
+    return db.session.scalar(text("SELECT version_num FROM alembic_version"))
 
 
 def _sqlite_copy(source: str, destination: Path) -> None:
