@@ -90,7 +90,6 @@ def prepare() -> None:
     from courseware import create_app
     from courseware.accounts.service import create_user
     from courseware.cli import run_content_sync
-    from courseware.extensions import db
 
     app = create_app()
     with app.app_context():

@@ -42,7 +42,7 @@ def main() -> int:
             print(f"generated {label}: {source.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s")
         info = probe(source)
         started = time.perf_counter()
-        result = transcode(source, work / "out.mp4", work / "out.jpg", preset=args.preset)
+        transcode(source, work / "out.mp4", work / "out.jpg", preset=args.preset)
         elapsed = time.perf_counter() - started
         out = probe(work / "out.mp4")
         print(f"{label}: {info.duration:.0f} s {info.width}x{info.height} {info.video_codec} -> "

@@ -37,7 +37,6 @@ def serve(work: Path, port: int, recv_bytes: int | None = None) -> None:
 
     from courseware import create_app
     from courseware.accounts.service import create_user
-    from courseware.extensions import db
     from courseware.media.service import register_upload_target
 
     app = create_app({

@@ -30,6 +30,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    # The limiter is one module-level object: every app must state this, or an app that
+    # turned limits off would leave them off for the next app in the same process.
+    app.config.setdefault("RATELIMIT_ENABLED", True)
 
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

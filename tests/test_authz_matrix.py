@@ -189,7 +189,7 @@ def _build_world(app) -> dict:
         "victim": user("korban", ["trainee"], "1003"),  # target of admin actions / class removal
     }
     class_a = create_class(u["teacher"], "XI MPLB 1", "2026/2027")
-    class_b = create_class(u["other_teacher"], "XI MPLB 2", "2026/2027")
+    create_class(u["other_teacher"], "XI MPLB 2", "2026/2027")  # the other teacher has a class of their own
     for key in ("trainee", "other_trainee", "victim"):
         db.session.add(Enrollment(classroom_id=class_a.id, user_id=u[key].id))
     db.session.commit()

@@ -57,7 +57,7 @@ def test_gift_export_has_a_category_per_kuk_names_and_general_feedback(bank):
     first = bank[0]
     assert "\t####" + gift.escape(first.explanation) in text
     assert "\t=" + gift.escape(first.key_option.text) in text
-    tricky = next(q for q in bank if q.uid == "2.6-g01")
+    assert any(q.uid == "2.6-g01" for q in bank)
     assert ("::2.6-g01::[plain]Kode \\{A\\} \\= 1\\: biaya \\~ 50% \\#penting\\\\catatan\\n\\nbaris kedua "
             "// bukan komentar{") in text
     assert "\t~[plain][plain] a\\=b#umpan \\# balik\n" in text

@@ -31,7 +31,6 @@ raw scores 3,4,3,2,2,2,2,1,1,0: mean 2.0, squared deviations 1,4,1,0,0,0,0,1,1,4
 population variance 12/10 = 1.2.  KR-20 = 4/3 * (1 - 0.86/1.2) = 4/3 * 0.283333 = 0.377778.
 """
 import pytest
-from sqlalchemy import select
 
 from courseware.bank.models import Question, QuestionOption
 from courseware.classes.models import Enrollment

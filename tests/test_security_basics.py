@@ -1,7 +1,6 @@
 """Authorisation and CSRF rules of the foundation, each tried from the wrong side."""
 import pytest
 
-from .conftest import login_as
 
 # (method, path, roles allowed). Every other role gets 403; anonymous is sent to log in.
 GUARDED = [

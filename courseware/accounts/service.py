@@ -10,7 +10,7 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..models_base import utcnow
 from . import passwords
-from .models import ROLES, User, UserRole
+from .models import User, UserRole
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 
