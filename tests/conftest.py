@@ -208,14 +208,16 @@ def lessons(app):
 
 @pytest.fixture
 def quiz_bank(app):
-    """Three questions per KUK; the key is always option B; explanations read PEMBAHASAN-<uid>."""
+    """Per KUK three `ujian` questions (t1-t3) and two `latihan` ones (t4, t5); the key is always
+    option B; explanations read PEMBAHASAN-<uid>."""
     from courseware.bank.models import KUKS, Question, QuestionOption
 
     questions = []
     for kuk in KUKS:
-        for n in range(1, 4):
+        for n in range(1, 6):
             uid = f"{kuk}-t{n}"
-            question = Question(uid=uid, kuk=kuk, stem=f"Soal uji {uid}?", explanation=f"PEMBAHASAN-{uid}")
+            question = Question(uid=uid, kuk=kuk, pool="ujian" if n <= 3 else "latihan", stem=f"Soal uji {uid}?",
+                                explanation=f"PEMBAHASAN-{uid}")
             question.options = [QuestionOption(position=i, text=f"Pilihan {letter} soal {uid}", is_key=(i == 1))
                                 for i, letter in enumerate("ABCD")]
             db.session.add(question)

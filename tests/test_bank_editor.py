@@ -24,7 +24,7 @@ def answered():
 
 
 GOOD = {
-    "kuk": "1.2", "stem": "Pelanggan menelepon dan bertanya jam buka kantor. Apa yang pertama dilakukan petugas?",
+    "kuk": "1.2", "pool": "ujian", "stem": "Pelanggan menelepon dan bertanya jam buka kantor. Apa yang pertama dilakukan petugas?",
     "option_a": "Menyapa dengan ramah lalu menyebutkan jam buka dengan jelas",
     "option_b": "Meminta pelanggan melihat sendiri di situs web",
     "option_c": "Menutup telepon karena pertanyaan itu terlalu sederhana",
@@ -126,7 +126,7 @@ def test_editor_refuses_a_duplicate_stem_of_the_shipped_bank(bank, as_user):
 
 def _form_of(q, **changes):
     letters = "abcdef"
-    data = {"kuk": q.kuk, "stem": q.stem, "explanation": q.explanation, "key": "ABCDEF"[q.key_option.position]}
+    data = {"kuk": q.kuk, "pool": q.pool, "stem": q.stem, "explanation": q.explanation, "key": "ABCDEF"[q.key_option.position]}
     for i, letter in enumerate(letters):
         data[f"option_{letter}"] = q.options[i].text if i < len(q.options) else ""
     data.update(changes)
@@ -190,7 +190,7 @@ def test_state_changes_need_a_csrf_token(bank, as_user):
 
 
 def test_an_imported_three_option_item_can_be_edited(bank, as_user, users):
-    report = service.import_gift("::Tiga::Mana yang benar?{=satu#ya ~dua#tidak ~tiga}", "1.1", users["teacher"])
+    report = service.import_gift("::Tiga::Mana yang benar?{=satu#ya ~dua#tidak ~tiga}", "1.1", users["teacher"], pool="ujian")
     q = db.session.scalar(select(Question).where(Question.uid == report.imported[0].uid))
     data = _form_of(q, explanation="Karena satu.")
     assert data["option_d"] == ""

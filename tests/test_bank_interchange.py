@@ -38,7 +38,7 @@ TRICKY_STEM = "Kode {A} = 1: biaya ~ 50% #penting\\catatan\n\nbaris kedua // buk
 def bank(app, users):
     service.sync_shipped_bank(app.config["CONTENT_ROOT"])
     item = service.item_from_form("2.6", TRICKY_STEM, ["[plain] a=b", "c~d", "e#f", "g{h}:i\\"], "D",
-                                  "Pembahasan: {x} = ~y~ #z \\ akhir")
+                                  "Pembahasan: {x} = ~y~ #z \\ akhir", "ujian")
     item.feedback = ["umpan # balik", "", "", ""]
     service.create_question(item, users["teacher"])
     return service.active_questions()
@@ -70,7 +70,7 @@ def test_gift_round_trip_into_an_empty_bank(bank, users):
     before = _content(bank)
     exported = service.export_gift()
     _empty_bank()
-    report = service.import_gift(exported, None, users["teacher"])
+    report = service.import_gift(exported, None, users["teacher"], pool="ujian")
     assert report.refused == [] and len(report.imported) == len(bank) == 55
     after = _content(service.active_questions())
     assert after == before
@@ -127,7 +127,7 @@ def _imported(report):
 
 
 def test_moodle_examples_import_single_answer_multiple_choice_exactly(app, users):
-    report = service.import_gift(_moodle_file("examples.gift.txt"), "1.1", users["teacher"])
+    report = service.import_gift(_moodle_file("examples.gift.txt"), "1.1", users["teacher"], pool="ujian")
     got = _imported(report)
     assert set(got) == {"Who's buried in Grant's tomb?", "Japanese characters originally came from what country?",
                         "What's the answer to this multiple-choice question?", "Which answer equals 5?",
@@ -175,7 +175,7 @@ def test_moodle_examples_import_single_answer_multiple_choice_exactly(app, users
 
 
 def test_moodle_fixture_questions_import_q2_and_report_the_rest(app, users):
-    report = service.import_gift(_moodle_file("questions.gift.txt"), "2.3", users["teacher"])
+    report = service.import_gift(_moodle_file("questions.gift.txt"), "2.3", users["teacher"], pool="ujian")
     assert [e.name for e in report.imported] == ["Q2"]
     q = db.session.scalar(select(Question).where(Question.uid == "Q2"))
     assert q.stem == "What's between orange and green in the spectrum?" and q.kuk == "2.3"
@@ -194,11 +194,11 @@ def test_cli_import_prints_each_item_and_needs_a_kuk_without_category(app):
     if not path.exists():
         pytest.skip("Moodle fixture not available")
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["bank", "import", str(path)])
+    result = runner.invoke(args=["bank", "import", "--pool", "ujian", str(path)])
     assert result.exit_code == 0, result.output
     assert "DITOLAK  baris 14: Q2: KUK tidak diketahui" in result.output
     assert "0 soal diimpor, 9 tidak diimpor." in result.output
-    result = runner.invoke(args=["bank", "import", str(path), "--kuk", "1.4"])
+    result = runner.invoke(args=["bank", "import", "--pool", "ujian", str(path), "--kuk", "1.4"])
     assert result.exit_code == 0
     assert "DIIMPOR  baris 14: Q2 -> Q2 [KUK 1.4]" in result.output
     assert "DITOLAK  baris 2: Q8: Soal esai tidak didukung" in result.output
@@ -207,14 +207,14 @@ def test_cli_import_prints_each_item_and_needs_a_kuk_without_category(app):
 
 def test_cli_import_fails_on_an_unreadable_file(app, tmp_path):
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["bank", "import", str(tmp_path / "tidak-ada.txt")]).exit_code != 0
+    assert runner.invoke(args=["bank", "import", "--pool", "ujian", str(tmp_path / "tidak-ada.txt")]).exit_code != 0
     binary = tmp_path / "gambar.gift"
     binary.write_bytes(b"\x89PNG\x00\x00\xff\xfe")
-    result = runner.invoke(args=["bank", "import", str(binary)])
+    result = runner.invoke(args=["bank", "import", "--pool", "ujian", str(binary)])
     assert result.exit_code != 0 and "biner" in result.output
     latin = tmp_path / "latin.gift"
     latin.write_bytes("Soal?{=ya ~tidak ~mungkin}".encode("utf-16"))
-    assert runner.invoke(args=["bank", "import", str(latin)]).exit_code != 0
+    assert runner.invoke(args=["bank", "import", "--pool", "ujian", str(latin)]).exit_code != 0
 
 
 def test_cli_export_writes_both_formats(bank, app, tmp_path):
@@ -249,7 +249,7 @@ Pilih satu.{=x ~y ~Semua benar}
 
 
 def test_categories_formats_and_refusals(app, users):
-    report = service.import_gift(SAMPLE, None, users["teacher"])
+    report = service.import_gift(SAMPLE, None, users["teacher"], pool="ujian")
     by_name = {e.name: e for e in report.entries}
     umpan = db.session.scalar(select(Question).where(Question.uid == "Umpan"))
     assert by_name["Umpan"].kuk == "2.5" and umpan.kuk == "2.5"
@@ -259,7 +259,7 @@ def test_categories_formats_and_refusals(app, users):
     assert "KUK tidak diketahui" in by_name["Pilih satu."].reason
     assert "tidak boleh dipakai" in by_name["Pilih satu."].reason
     assert "Butuh 2 sampai 6 pilihan" in by_name["Banyak"].reason
-    report = service.import_gift(SAMPLE, "1.2", users["teacher"])
+    report = service.import_gift(SAMPLE, "1.2", users["teacher"], pool="ujian")
     assert db.session.scalar(select(Question).where(Question.uid == "Md")).stem == "Apa arti SOP?"
     by_name = {e.name: e for e in report.entries}
     assert "Pertanyaan sama dengan soal Umpan." in by_name["Umpan"].reason
@@ -283,7 +283,7 @@ def test_teacher_exports_and_imports_through_the_pages(bank, as_user):
     assert client.get("/bank-soal/ekspor/csv").status_code == 404
 
     upload = "::Baru::Pertanyaan baru dari Moodle?{=benar ~keliru ~ragu}\n\nIni soal?{T}\n"
-    response = client.post("/bank-soal/impor", data={"gift_file": (io.BytesIO(upload.encode()), "soal.txt"),
+    response = client.post("/bank-soal/impor", data={"gift_file": (io.BytesIO(upload.encode()), "soal.txt"), "pool": "ujian",
                                                       "kuk": "2.2"}, content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -294,7 +294,7 @@ def test_teacher_exports_and_imports_through_the_pages(bank, as_user):
 
 def test_import_page_refuses_binary_and_missing_file(bank, as_user):
     client = as_user("teacher")
-    response = client.post("/bank-soal/impor", data={"gift_file": (io.BytesIO(b"\x00\x01"), "x.gift"), "kuk": ""},
+    response = client.post("/bank-soal/impor", data={"gift_file": (io.BytesIO(b"\x00\x01"), "x.gift"), "kuk": "", "pool": "ujian"},
                            content_type="multipart/form-data")
     assert response.status_code == 400 and "biner" in response.get_data(as_text=True)
     response = client.post("/bank-soal/impor", data={"kuk": ""}, content_type="multipart/form-data")

@@ -13,6 +13,7 @@ from courseware.bank.models import Question
 from courseware.extensions import db
 from courseware.models_base import utcnow
 from courseware.quizzes import service
+from courseware.results import status as results
 from courseware.quizzes.models import Attempt, AttemptItem, QuizWindow
 
 from .conftest import login_as
@@ -332,26 +333,27 @@ def _take(client, correct: int) -> Attempt:
 
 def test_attempts_allowed_and_the_highest_counts(as_user, users, quiz_class):
     client = as_user("trainee")
-    assert service.written_test_status(users["trainee"])["status"] == "belum-ikut"
+    assert results.test_result(users["trainee"].id).status == "belum-ikut"
     first = _take(client, 18)
     second = _take(client, 10)
     assert (first.score, second.score) == (90.0, 50.0)
-    status = service.written_test_status(users["trainee"])
-    assert status == {"status": "lulus", "score": 90.0, "attempt_id": first.id, "pass_mark": 75}
+    status = results.test_result(users["trainee"].id)
+    assert (status.status, status.score, status.attempt_id, status.pass_mark) == ("lulus", 90.0, first.id, 75)
     client.post("/tes/tes-tertulis/mulai")
     assert db.session.scalar(select(func.count()).select_from(Attempt)) == 2
     assert "sudah habis" in client.get("/tes/").get_data(as_text=True)
 
 
 def test_last_attempt_counts_when_the_teacher_says_so(as_user, users, quiz_class, quizzes):
-    quiz = quizzes["tes-tertulis"]
-    quiz.counting = "last"
+    window = service.window_for(quizzes["tes-tertulis"].id, quiz_class.id)
+    window.counting = "last"
     db.session.commit()
     client = as_user("trainee")
     _take(client, 18)
     second = _take(client, 10)
-    status = service.written_test_status(users["trainee"])
-    assert status["status"] == "belum-lulus" and status["score"] == 50.0 and status["attempt_id"] == second.id
+    status = results.test_result(users["trainee"].id)
+    # Failed with both attempts used: this now decides the unit (no attempt left).
+    assert (status.status, status.score, status.attempt_id) == ("tidak-lulus", 50.0, second.id)
 
 
 def test_result_page_breaks_the_score_down_per_kuk(as_user, quiz_class):

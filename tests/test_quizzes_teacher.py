@@ -12,7 +12,8 @@ from courseware.classes.models import Enrollment
 from courseware.classes.service import create_class
 from courseware.extensions import db
 from courseware.models_base import utcnow
-from courseware.quizzes import service
+from courseware.quizzes import service, windows
+from courseware.results import status as results
 from courseware.quizzes.content import check_definitions, sync_quizzes
 from courseware.quizzes.models import Attempt, Quiz, QuizWindow
 
@@ -27,13 +28,20 @@ def _finish(client, correct: int) -> Attempt:
     return db.session.get(Attempt, attempt.id)
 
 
+SETTINGS = {"items_per_attempt": 20, "time_limit_minutes": 30, "attempts_allowed": 2, "counting": "highest",
+            "pass_mark": 75}
+
+
 # --- settings -----------------------------------------------------------------------------
 
-def test_teacher_changes_settings_and_kktp(as_user, quizzes):
-    client = as_user("teacher")
-    assert "Tes tertulis unit" in client.get("/tes/kelola").get_data(as_text=True)
+def test_admin_changes_the_defaults_and_a_teacher_cannot(as_user, quizzes):
+    """Defaults are shared by every class, so only an admin edits them (a teacher sets their own
+    class's settings on its window; see test_quizzes_integrity.py)."""
+    assert "Tes tertulis unit" in as_user("teacher").get("/tes/kelola").get_data(as_text=True)
     form = {"items_per_attempt": 15, "time_limit_minutes": 45, "attempts_allowed": 3, "counting": "last",
-            "pass_mark": 80}
+            "pass_mark": 80, "review_policy": "langsung"}
+    assert as_user("teacher").post("/tes/kelola/tes-tertulis", data=form).status_code == 403
+    client = as_user("admin")
     assert client.post("/tes/kelola/tes-tertulis", data=form).status_code == 302
     quiz = db.session.scalar(select(Quiz).where(Quiz.code == "tes-tertulis"))
     assert (quiz.items_per_attempt, quiz.time_limit_minutes, quiz.attempts_allowed, quiz.counting,
@@ -45,7 +53,7 @@ def test_teacher_changes_settings_and_kktp(as_user, quizzes):
 
 
 def test_bad_settings_are_explained_and_nothing_changes(as_user, quizzes):
-    client = as_user("teacher")
+    client = as_user("admin")
     response = client.post("/tes/kelola/tes-tertulis", data={"items_per_attempt": 20, "counting": "highest",
                                                              "pass_mark": 140})
     assert response.status_code == 400
@@ -59,9 +67,9 @@ def test_teacher_pages_refuse_trainees_and_anonymous(app, as_user, quizzes, path
 
 
 def test_a_new_item_count_still_covers_every_kuk(as_user, users, quiz_class, quizzes):
-    quiz = quizzes["tes-tertulis"]
-    service.update_settings(quiz, users["teacher"], items_per_attempt=12, time_limit_minutes=30,
-                            attempts_allowed=2, counting="highest", pass_mark=75)
+    window = service.window_for(quizzes["tes-tertulis"].id, quiz_class.id)
+    service.set_window(quiz_class, quizzes["tes-tertulis"], window.opens_at, window.closes_at, "langsung",
+                       users["teacher"], items_per_attempt=12)
     attempt = db.session.get(Attempt, int(as_user("trainee").post("/tes/tes-tertulis/mulai")
                                           .headers["Location"].rsplit("/", 1)[1]))
     kuks = [i.question.kuk for i in attempt.items]
@@ -74,7 +82,8 @@ def test_window_is_entered_in_local_time_and_stored_in_utc(as_user, users, quizz
     classroom = create_class(users["teacher"], "XI MPLB 2", "2026/2027")
     client = as_user("teacher")
     response = client.post(f"/tes/kelas/{classroom.id}/jadwal", data={
-        "opens_at": "2026-11-24T08:00", "closes_at": "2026-11-24T09:30", "review_policy": "setelah-ditutup"})
+        "opens_at": "2026-11-24T08:00", "closes_at": "2026-11-24T09:30", "review_policy": "setelah-ditutup",
+        **SETTINGS})
     assert response.status_code == 302
     window = db.session.scalar(select(QuizWindow))
     # Asia/Jakarta is UTC+7.
@@ -87,7 +96,7 @@ def test_window_is_entered_in_local_time_and_stored_in_utc(as_user, users, quizz
 def test_window_closing_before_it_opens_is_refused(as_user, users, quizzes):
     classroom = create_class(users["teacher"], "XI MPLB 2", "2026/2027")
     response = as_user("teacher").post(f"/tes/kelas/{classroom.id}/jadwal", data={
-        "opens_at": "2026-11-24T10:00", "closes_at": "2026-11-24T09:00", "review_policy": "langsung"})
+        "opens_at": "2026-11-24T10:00", "closes_at": "2026-11-24T09:00", "review_policy": "langsung", **SETTINGS})
     assert response.status_code == 400 and "sesudah waktu buka" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(QuizWindow)) == 0
 
@@ -108,7 +117,7 @@ def test_another_teachers_class_is_404_everywhere(as_user, quiz_class, users):
                  f"/tes/kelas/{quiz_class.id}/percobaan/{attempt.id}", f"/tes/analisis?kelas={quiz_class.id}"):
         assert other.get(path).status_code == 404, path
     assert other.post(f"/tes/kelas/{quiz_class.id}/jadwal", data={
-        "opens_at": "2026-11-24T08:00", "closes_at": "2026-11-24T09:00", "review_policy": "langsung"}
+        "opens_at": "2026-11-24T08:00", "closes_at": "2026-11-24T09:00", "review_policy": "langsung", **SETTINGS}
     ).status_code == 404
     # teacher2's own class exists but the attempt's trainee is not in it.
     theirs = create_class(users["teacher2"], "XI MPLB 9", "2026/2027")
@@ -160,11 +169,13 @@ def test_results_export_as_csv_and_xlsx(as_user, users, quiz_class):
 
 def test_pass_mark_change_reevaluates_status(as_user, users, quiz_class, quizzes):
     _finish(as_user("trainee"), 15)
-    assert service.written_test_status(users["trainee"])["status"] == "lulus"
-    quizzes["tes-tertulis"].pass_mark = 80
-    db.session.commit()
-    assert service.written_test_status(users["trainee"]) == {
-        "status": "belum-lulus", "score": 75.0, "attempt_id": db.session.scalar(select(Attempt.id)), "pass_mark": 80}
+    assert results.test_result(users["trainee"].id).status == "lulus"
+    window = service.window_for(quizzes["tes-tertulis"].id, quiz_class.id)
+    service.set_window(quiz_class, quizzes["tes-tertulis"], window.opens_at, window.closes_at, "langsung",
+                       users["teacher"], pass_mark=80)
+    result = results.test_result(users["trainee"].id)
+    assert (result.status, result.score, result.attempt_id, result.pass_mark, result.attempts_left) == (
+        "belum-lulus", 75.0, db.session.scalar(select(Attempt.id)), 80, 1)
 
 
 # --- dashboard ----------------------------------------------------------------------------
@@ -192,8 +203,9 @@ def test_shipped_definitions_pass_the_check_and_sync_is_idempotent(app, users, q
     assert sum(quiz.kuk_weights.values()) == 20
     practice = quizzes["latihan-elemen-1"]
     assert practice.kind == "practice" and practice.attempts_allowed is None and practice.time_limit_minutes is None
-    service.update_settings(quiz, users["teacher"], items_per_attempt=20, time_limit_minutes=40,
-                            attempts_allowed=2, counting="highest", pass_mark=70)
+    windows.update_defaults(quiz, users["admin"], {"items_per_attempt": 20, "time_limit_minutes": 40,
+                                                   "attempts_allowed": 2, "counting": "highest", "pass_mark": 70,
+                                                   "review_policy": "langsung"})
     assert sync_quizzes(app) == "0 kuis baru, 0 diperbarui"
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Quiz)) == 3

@@ -193,12 +193,12 @@ def hostile_world(app, users, practicals, as_user):
     assert final.id != first.id and final.is_final
 
     # question bank: the editor and a GIFT import
-    response = teacher.post("/bank-soal/baru", data={
+    response = teacher.post("/bank-soal/baru", data={"pool": "ujian", 
         "kuk": "1.2", "stem": STEM, "option_a": OPTION, "option_b": "Pilihan kedua yang wajar",
         "option_c": "Pilihan ketiga yang wajar", "option_d": "Pilihan keempat yang wajar", "option_e": "",
         "option_f": "", "key": "A", "explanation": EXPLANATION})
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
-    response = teacher.post("/bank-soal/impor", data={"gift_file": (io.BytesIO(GIFT_SOURCE.encode()), "soal.gift"),
+    response = teacher.post("/bank-soal/impor", data={"gift_file": (io.BytesIO(GIFT_SOURCE.encode()), "soal.gift"), "pool": "ujian",
                                                       "kuk": "1.3"}, content_type="multipart/form-data")
     assert response.status_code in (200, 302), response.get_data(as_text=True)[:3000]
     assert_inert(response, where="GIFT import result")

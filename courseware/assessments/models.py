@@ -34,6 +34,9 @@ class Judgement(db.Model):
     # A correction points at the final judgement it replaces; unique keeps the chain linear.
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("judgements.id"), unique=True)
     correction_reason: Mapped[str | None] = mapped_column(Text)
+    # Set only by a data migration for judgements that broke a later rule (a partner judged from
+    # someone else's video, an assessor judging a video they appear in). They stay, never count.
+    void_reason: Mapped[str | None] = mapped_column(String(40))
 
     version = relationship("SubmissionVersion", lazy="joined")
     trainee = relationship("User", foreign_keys=[trainee_id], lazy="joined")
@@ -46,6 +49,10 @@ class Judgement(db.Model):
     @property
     def is_final(self) -> bool:
         return self.state == "final"
+
+    @property
+    def is_void(self) -> bool:
+        return self.void_reason is not None
 
     def mark_for(self, point_id: int) -> "JudgementMark | None":
         for mark in self.marks:

@@ -240,11 +240,13 @@ def effective_lik_result(trainee_id: int, code: str) -> str:
 
 def written_test(user: User) -> dict:
     """The quizzes domain's written_test_status(user), or "belum-ikut" while that domain is missing."""
-    try:
-        from ..quizzes.service import written_test_status
-    except ImportError:  # pragma: no cover - only while the quizzes domain is missing
-        return {"status": "belum-ikut", "score": None, "attempt_id": None, "pass_mark": None}
-    return written_test_status(user)
+    from ..quizzes.service import close_expired
+    from ..results.status import test_result
+
+    close_expired(user.id)
+    result = test_result(user.id)
+    return {"status": str(result.status), "score": result.score, "attempt_id": result.attempt_id,
+            "pass_mark": result.pass_mark}
 
 
 def _format_score(score) -> str:

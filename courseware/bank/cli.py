@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 
 from ..errors import ServiceError
 from ..extensions import db
-from .models import KUKS
+from .models import KUKS, POOLS
 
 bank_cli = AppGroup("bank", help="Bank soal: ekspor dan impor format Moodle.")
 
@@ -32,13 +32,15 @@ def export_command(fmt, path):
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--kuk", default=None, type=click.Choice(KUKS),
               help="KUK bawaan untuk soal yang kategorinya tidak memuat KUK.")
-def import_command(path, kuk):
+@click.option("--pool", required=True, type=click.Choice(POOLS),
+              help="Kelompok tujuan: ujian (tes tertulis, kunci dirahasiakan) atau latihan (kuis latihan).")
+def import_command(path, kuk, pool):
     """Import the single-answer multiple-choice items of a GIFT file; report every item."""
     from . import service
 
     try:
         raw = Path(path).read_bytes()
-        report = service.import_gift(service.decode_upload(raw), kuk, actor=None)
+        report = service.import_gift(service.decode_upload(raw), kuk, actor=None, pool=pool)
     except OSError as exc:
         raise click.ClickException(f"Berkas tidak dapat dibaca: {exc.strerror or exc}")
     except ServiceError as exc:

@@ -8,12 +8,16 @@ from .models import KUKS
 from .validation import LETTERS, MAX_OPTION, MAX_STEM
 
 OPTION_FIELDS = [f"option_{letter.lower()}" for letter in LETTERS]
+POOL_CHOICES = [("ujian", _l("Ujian: hanya untuk tes tertulis (kunci dirahasiakan)")),
+                ("latihan", _l("Latihan: hanya untuk kuis latihan (kunci tampil setelah menjawab)"))]
 
 
 class QuestionForm(FlaskForm):
     """The editor's fields; the rules themselves live in validation.validate_item."""
     kuk = SelectField(_l("KUK"), choices=[(k, f"KUK {k}") for k in KUKS],
                       validators=[DataRequired(_l("Pilih KUK."))], validate_choice=False)
+    pool = RadioField(_l("Kelompok soal"), choices=POOL_CHOICES, default="ujian",
+                      validators=[DataRequired(_l("Pilih kelompok soal: ujian atau latihan."))])
     stem = TextAreaField(_l("Pertanyaan"), validators=[DataRequired(_l("Isi pertanyaan.")), Length(max=MAX_STEM)],
                          render_kw={"rows": 5})
     option_a = TextAreaField(_l("Pilihan A"), validators=[Length(max=MAX_OPTION)], render_kw={"rows": 2})
@@ -34,6 +38,7 @@ class QuestionForm(FlaskForm):
 
     def fill_from(self, question) -> None:
         self.kuk.data, self.stem.data, self.explanation.data = question.kuk, question.stem, question.explanation
+        self.pool.data = question.pool
         for name, option in zip(OPTION_FIELDS, question.options):
             getattr(self, name).data = option.text
             if option.is_key:
@@ -44,3 +49,6 @@ class ImportForm(FlaskForm):
     gift_file = FileField(_l("Berkas GIFT (.txt / .gift)"), validators=[FileRequired(_l("Pilih berkas GIFT."))])
     kuk = SelectField(_l("KUK bawaan"), choices=[("", _l("Dari $CATEGORY berkas"))] + [(k, f"KUK {k}") for k in KUKS],
                       default="")
+    # No default: whether imported items may show their keys in practice is a choice, never a guess.
+    pool = RadioField(_l("Masukkan ke kelompok soal"), choices=POOL_CHOICES,
+                      validators=[DataRequired(_l("Pilih kelompok soal tujuan: ujian atau latihan."))])

@@ -1,7 +1,7 @@
 """Reading and linting the shipped bank files quizzes/bank/*.yml (no database here).
 
-Format of one file:  {kuk: "1.1", items: [{id: "1.1-01", stem, options: [4 strings], key: "B",
-explanation}]}. The sync that turns these into rows lives in service.sync_shipped_bank.
+Format of one file:  {kuk: "1.1", items: [{id: "1.1-01", pool: ujian|latihan, stem,
+options: [4 strings], key: "B", explanation}]}. The sync that turns these into rows lives in service.sync_shipped_bank.
 """
 import re
 from collections import Counter
@@ -71,6 +71,7 @@ def read_bank(root) -> tuple[list[ItemData], list[str], list[str]]:
                 options=[o.strip() for o in options],
                 key=key_index_from_letter(raw.get("key"), 4),
                 explanation=str(raw.get("explanation") or "").strip(),
+                pool=str(raw.get("pool") or "").strip(),
             )
             item_problems += validate_item(item, shipped=True)
             if item.stem:
@@ -83,8 +84,9 @@ def read_bank(root) -> tuple[list[ItemData], list[str], list[str]]:
             uids[uid] = where
             stems.add(item.stem, uid)
             items.append(item)
-    counts = Counter(item.kuk for item in items)
-    info = [_("KUK %(k)s: %(n)d soal", k=k, n=counts.get(k, 0)) for k in KUKS]
+    counts = Counter((item.kuk, item.pool) for item in items)
+    info = [_("KUK %(k)s: %(u)d soal ujian, %(l)d soal latihan", k=k, u=counts.get((k, "ujian"), 0),
+              l=counts.get((k, "latihan"), 0)) for k in KUKS]
     info.append(_("Jumlah: %(n)d soal dari %(f)d berkas", n=len(items), f=len(files)))
     return items, problems, info
 

@@ -13,6 +13,9 @@ from ..models_base import utcnow
 
 KUKS = ("1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "2.3", "2.4", "2.5", "2.6")
 CRITICAL_KUKS = ("2.1", "2.5")
+# ujian: the written test only (its key never reaches a trainee before that attempt's review);
+# latihan: practice quizzes only (keys shown after each answer). No item is in both.
+POOLS = ("ujian", "latihan")
 
 
 class Question(db.Model):
@@ -23,6 +26,7 @@ class Question(db.Model):
     uid: Mapped[str] = mapped_column(String(40), index=True)      # stable, e.g. "1.1-01"
     version: Mapped[int] = mapped_column(default=1)
     kuk: Mapped[str] = mapped_column(String(5), index=True)
+    pool: Mapped[str] = mapped_column(String(8), default="ujian", server_default="ujian", index=True)
     stem: Mapped[str] = mapped_column(Text)
     explanation: Mapped[str] = mapped_column(Text, default="")
     origin: Mapped[str] = mapped_column(String(12), default="bank")  # bank | editor | gift

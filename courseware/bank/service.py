@@ -19,7 +19,7 @@ from ..errors import ServiceError
 from ..extensions import db
 from . import gift, moodlexml
 from .loader import UID_RE, read_bank
-from .models import KUKS, Question, QuestionOption
+from .models import KUKS, POOLS, Question, QuestionOption
 from .validation import LETTERS, ItemData, StemRegister, validate_item
 
 # --- "has anyone answered this question?" -------------------------------------------------
@@ -117,14 +117,14 @@ def item_of(question: Question) -> ItemData:
     key = next((i for i, o in enumerate(question.options) if o.is_key), None)
     return ItemData(kuk=question.kuk, uid=question.uid, stem=question.stem, explanation=question.explanation,
                     options=[o.text for o in question.options], key=key,
-                    feedback=[o.feedback for o in question.options])
+                    feedback=[o.feedback for o in question.options], pool=question.pool)
 
 
 # --- writing rows -------------------------------------------------------------------------
 
 def _new_question(item: ItemData, uid: str, version: int, origin: str, retired: bool = False) -> Question:
-    question = Question(uid=uid, version=version, kuk=item.kuk, stem=item.stem, explanation=item.explanation,
-                        origin=origin, retired=retired)
+    question = Question(uid=uid, version=version, kuk=item.kuk, pool=item.pool, stem=item.stem,
+                        explanation=item.explanation, origin=origin, retired=retired)
     question.options = _option_rows(item)
     db.session.add(question)
     return question
@@ -138,6 +138,7 @@ def _option_rows(item: ItemData) -> list[QuestionOption]:
 
 def _update_in_place(question: Question, item: ItemData, origin: str | None = None) -> None:
     question.kuk, question.stem, question.explanation = item.kuk, item.stem, item.explanation
+    question.pool = item.pool
     if origin:
         question.origin = origin
     # Rewrite the option rows by position (ids stay stable); drop or add rows when the count changed.
@@ -201,7 +202,11 @@ def sync_shipped_bank(root) -> SyncSummary:
             elif latest.origin != "bank":
                 summary.kept_edits += 1
             elif item_of(latest).fingerprint() == item.fingerprint():
-                summary.unchanged += 1
+                if latest.pool == item.pool:
+                    summary.unchanged += 1
+                else:   # moving an item between pools changes no text, so no new version
+                    latest.pool = item.pool
+                    summary.updated += 1
             else:
                 _row, how = _apply_change(latest, item, "bank")
                 if how == "updated":
@@ -276,7 +281,12 @@ def update_question(question: Question, item: ItemData, actor) -> tuple[Question
         by_text = {text: fb for text, fb in zip(old.options, old.feedback)}
         item.feedback = [by_text.get(text, "") for text in item.options]
         if old.fingerprint() == item.fingerprint():
-            return question, "unchanged"
+            if old.pool == item.pool:
+                return question, "unchanged"
+            question.pool = item.pool
+            record("bank.pool", actor=actor, target=f"question:{question.uid}",
+                   detail={"id": question.id, "from": old.pool, "to": item.pool})
+            return question, "updated"
         row, how = _apply_change(question, item, "editor")
         db.session.flush()
         record(f"bank.{how}", actor=actor, target=f"question:{question.uid}",
@@ -300,13 +310,14 @@ def set_retired(question: Question, retired: bool, actor) -> None:
                detail={"id": question.id, "version": question.version})
 
 
-def item_from_form(kuk: str, stem: str, options: list[str], key_letter: str, explanation: str) -> ItemData:
+def item_from_form(kuk: str, stem: str, options: list[str], key_letter: str, explanation: str,
+                   pool: str) -> ItemData:
     """Build an item from the editor's fields: options A-F filled in order, empty trailing ones dropped."""
     options = [(o or "").strip() for o in options]
     while options and not options[-1]:
         options.pop()
     key = LETTERS.index(key_letter) if key_letter in LETTERS[:max(len(options), 1)] else None
-    return ItemData(kuk=kuk, stem=stem, options=options, key=key, explanation=explanation)
+    return ItemData(kuk=kuk, stem=stem, options=options, key=key, explanation=explanation, pool=pool)
 
 
 # --- Moodle interchange ------------------------------------------------------------------
@@ -437,7 +448,7 @@ def _import_uid(name: str, kuk: str, taken: set[str]) -> str:
     return f"{prefix}{n:02d}"
 
 
-def import_gift(source: str, default_kuk: str | None, actor) -> ImportReport:
+def import_gift(source: str, default_kuk: str | None, actor, pool: str) -> ImportReport:
     """Import the single-answer multiple-choice items of a GIFT text; report every item.
 
     Items are checked with the bank's validation (2-6 options, one key, distinct options, no
@@ -445,6 +456,8 @@ def import_gift(source: str, default_kuk: str | None, actor) -> ImportReport:
     """
     if default_kuk and default_kuk not in KUKS:
         raise ServiceError(_("KUK %(k)s tidak dikenal.", k=default_kuk))
+    if pool not in POOLS:
+        raise ServiceError(_("Pilih kelompok soal tujuan: ujian (tes tertulis) atau latihan (kuis latihan)."))
     parsed = gift.parse_gift(source)
     report = ImportReport()
     with write_transaction():
@@ -460,7 +473,7 @@ def import_gift(source: str, default_kuk: str | None, actor) -> ImportReport:
             kuk = kuk_from_category(q.category) or default_kuk or ""
             key = next(i for i, a in enumerate(q.answers) if a.fraction == 1.0)
             item = ItemData(kuk=kuk, stem=q.text, options=[a.text for a in q.answers], key=key,
-                            explanation=q.general_feedback, feedback=[a.feedback for a in q.answers])
+                            explanation=q.general_feedback, feedback=[a.feedback for a in q.answers], pool=pool)
             problems = _check_item(item, require_explanation=False, stems=stems)
             if not kuk:   # validate_item's first problem is then the unknown KUK: say what to do
                 problems[0] = _("KUK tidak diketahui: kategori tidak memuat KUK (mis. 1.1); pilih KUK bawaan "
@@ -476,6 +489,6 @@ def import_gift(source: str, default_kuk: str | None, actor) -> ImportReport:
             if not item.explanation:
                 entry.notes.append(_("Tanpa pembahasan; lengkapi di penyunting bank soal."))
         record("bank.import_gift", actor=actor, target="bank", detail={
-            "imported": len(report.imported), "refused": len(report.refused)})
+            "imported": len(report.imported), "refused": len(report.refused), "pool": pool})
     return report
 

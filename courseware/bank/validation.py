@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-from .models import KUKS
+from .models import KUKS, POOLS
 
 MIN_OPTIONS = 2
 MAX_OPTIONS = 6
@@ -41,6 +41,7 @@ class ItemData:
     explanation: str = ""
     feedback: list[str] = field(default_factory=list)   # per option, may be shorter than options
     uid: str = ""
+    pool: str = "ujian"             # ujian | latihan (see models.POOLS)
 
     def fingerprint(self) -> tuple:
         feedback = list(self.feedback) + [""] * (len(self.options) - len(self.feedback))
@@ -78,6 +79,8 @@ def validate_item(item: ItemData, *, shipped: bool = False, require_explanation:
     shipped=True applies the rules of the bank files (exactly four options, key A-D).
     """
     problems = []
+    if item.pool not in POOLS:
+        problems.append(_("Kelompok soal (pool) harus 'ujian' (tes tertulis) atau 'latihan' (kuis latihan)."))
     if item.kuk not in KUKS:
         problems.append(_("KUK %(k)s tidak dikenal (yang sah: %(all)s).", k=item.kuk or "-", all=", ".join(KUKS)))
     if not (item.stem or "").strip():

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.forms import EmptyForm
-from ..auth import teacher_required
+from ..auth import exam_keys_required
 from ..errors import ServiceError
 from . import service
 from .forms import ImportForm, QuestionForm
@@ -19,7 +19,7 @@ STATUSES = ("aktif", "pensiun", "semua")
 
 
 @bp.route("/")
-@teacher_required
+@exam_keys_required
 def index():
     kuk = request.args.get("kuk") or None
     if kuk not in KUKS:
@@ -36,14 +36,14 @@ def index():
 
 
 @bp.route("/baru", methods=["GET", "POST"])
-@teacher_required
+@exam_keys_required
 def create():
     form = QuestionForm()
     if request.method == "GET" and request.args.get("kuk") in KUKS:
         form.kuk.data = request.args["kuk"]
     if form.validate_on_submit():
         item = service.item_from_form(form.kuk.data, form.stem.data, form.option_values(), form.key.data,
-                                      form.explanation.data)
+                                      form.explanation.data, form.pool.data)
         try:
             question = service.create_question(item, current_user)
         except service.ItemInvalid as exc:
@@ -55,7 +55,7 @@ def create():
 
 
 @bp.route("/<int:question_id>", methods=["GET", "POST"])
-@teacher_required
+@exam_keys_required
 def edit(question_id: int):
     question = service.get_question_for_editor(question_id, current_user)
     latest = service.latest_version_of(question.uid)
@@ -64,7 +64,7 @@ def edit(question_id: int):
         form.fill_from(question)
     elif form.validate_on_submit():
         item = service.item_from_form(form.kuk.data, form.stem.data, form.option_values(), form.key.data,
-                                      form.explanation.data)
+                                      form.explanation.data, form.pool.data)
         try:
             row, how = service.update_question(question, item, current_user)
         except service.ItemInvalid as exc:
@@ -87,13 +87,13 @@ def edit(question_id: int):
 
 
 @bp.route("/<int:question_id>/pensiunkan", methods=["POST"])
-@teacher_required
+@exam_keys_required
 def retire(question_id: int):
     return _set_retired(question_id, True)
 
 
 @bp.route("/<int:question_id>/aktifkan", methods=["POST"])
-@teacher_required
+@exam_keys_required
 def reactivate(question_id: int):
     return _set_retired(question_id, False)
 
@@ -113,7 +113,7 @@ def _set_retired(question_id: int, retired: bool):
 
 
 @bp.route("/ekspor/<fmt>")
-@teacher_required
+@exam_keys_required
 def export(fmt: str):
     stamp = date.today().isoformat()
     if fmt == "gift":
@@ -127,7 +127,7 @@ def export(fmt: str):
 
 
 @bp.route("/impor", methods=["GET", "POST"])
-@teacher_required
+@exam_keys_required
 def import_gift():
     form = ImportForm()
     if request.method == "GET":
@@ -138,7 +138,8 @@ def import_gift():
     if len(raw) > MAX_IMPORT_BYTES:
         abort(413)
     try:
-        report = service.import_gift(service.decode_upload(raw), form.kuk.data or None, current_user)
+        report = service.import_gift(service.decode_upload(raw), form.kuk.data or None, current_user,
+                                     form.pool.data)
     except ServiceError as exc:
         flash(exc.message, "error")
         return render_template("bank/import.html", form=form, report=None), exc.status

@@ -6,11 +6,12 @@ from sqlalchemy import select
 
 from ..bank.models import KUKS
 from ..extensions import db
-from .models import COUNTING, KINDS, Quiz
+from .models import COUNTING, KINDS, REVIEW_POLICIES, Quiz
 
 DEFINITIONS = Path("quizzes") / "quizzes.yml"
 STRUCTURE = ("kind", "title", "description", "kuk_weights")          # always follows the file
-SETTINGS = ("items_per_attempt", "time_limit_minutes", "attempts_allowed", "counting", "pass_mark")
+SETTINGS = ("items_per_attempt", "time_limit_minutes", "attempts_allowed", "counting", "pass_mark",
+            "review_policy")
 
 
 def load_definitions(root) -> list[dict]:
@@ -56,13 +57,32 @@ def check_definitions(root) -> tuple[list[str], list[str]]:
         mark = item.get("pass_mark", 75)
         if not isinstance(mark, int) or not 0 <= mark <= 100:
             problems.append(f"{where}: pass_mark 0-100.")
+        if item.get("review_policy", "langsung") not in REVIEW_POLICIES:
+            problems.append(f"{where}: review_policy harus langsung atau setelah-ditutup.")
         for key in ("time_limit_minutes", "attempts_allowed"):
             value = item.get(key)
             if value is not None and (not isinstance(value, int) or value < 1):
                 problems.append(f"{where}: {key} kosong (null) atau bilangan bulat >= 1.")
         if code and not any(p.startswith(where) for p in problems):
             info.append(f"{code}: {item['kind']}, {items} soal, KUK {', '.join(sorted(map(str, weights)))}")
+            problems += _pool_problems(root, where, item)
     return problems, info
+
+
+def _pool_problems(root, where: str, item: dict) -> list[str]:
+    """Can the shipped bank's pool for this quiz fill its blueprint? (written: ujian; practice: latihan)"""
+    from ..bank.loader import read_bank
+    from .service import blueprint_shortfall
+
+    pool = "ujian" if item["kind"] == "written" else "latihan"
+    bank, _problems, _info = read_bank(root)
+    available: dict[str, int] = {}
+    for question in bank:
+        if question.pool == pool:
+            available[question.kuk] = available.get(question.kuk, 0) + 1
+    weights = {str(k): int(v) for k, v in item["kuk_weights"].items()}
+    return [f"{where}: kelompok soal {pool} tidak cukup untuk KUK {kuk}: butuh {need}, ada {have}."
+            for kuk, need, have in blueprint_shortfall(weights, item["items_per_attempt"], available)]
 
 
 def sync_quizzes(app) -> str:
@@ -86,6 +106,7 @@ def sync_quizzes(app) -> str:
                 "attempts_allowed": item.get("attempts_allowed"),
                 "counting": item.get("counting", "highest"),
                 "pass_mark": item.get("pass_mark", 75),
+                "review_policy": item.get("review_policy", "langsung"),
             })
             db.session.add(quiz)
             created += 1

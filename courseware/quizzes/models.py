@@ -4,6 +4,7 @@ An attempt stores the exact question ids (never uids: a bank item may get a new 
 in the order shown, and every item stores the order its options were shown in, so a review
 shows exactly what the trainee saw.
 """
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
@@ -15,9 +16,39 @@ from ..models_base import utcnow
 KINDS = ("written", "practice")
 COUNTING = ("highest", "last")
 REVIEW_POLICIES = ("langsung", "setelah-ditutup")
+SETTING_NAMES = ("items_per_attempt", "time_limit_minutes", "attempts_allowed", "counting", "pass_mark",
+                 "review_policy")
 
 
-class Quiz(db.Model):
+@dataclass(frozen=True)
+class TestSettings:
+    """The rules one class sits a quiz under (or a quiz's defaults when no class window applies)."""
+    items_per_attempt: int
+    time_limit_minutes: int | None
+    attempts_allowed: int | None
+    counting: str
+    pass_mark: int
+    review_policy: str
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in SETTING_NAMES}
+
+
+class _SettingsColumns:
+    """Columns shared by a quiz (its defaults, edited by an admin) and a class window (its own copy)."""
+    items_per_attempt: Mapped[int] = mapped_column(default=20)
+    time_limit_minutes: Mapped[int | None]                           # None: no time limit
+    attempts_allowed: Mapped[int | None]                             # None: unlimited
+    counting: Mapped[str] = mapped_column(String(8), default="highest")  # highest | last
+    pass_mark: Mapped[int] = mapped_column(default=75)               # the KKTP
+    review_policy: Mapped[str] = mapped_column(String(16), default="langsung")
+
+    @property
+    def settings(self) -> TestSettings:
+        return TestSettings(**{name: getattr(self, name) for name in SETTING_NAMES})
+
+
+class Quiz(_SettingsColumns, db.Model):
     __tablename__ = "quizzes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,12 +59,8 @@ class Quiz(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     kuks: Mapped[list] = mapped_column(JSON)                         # KUKs the items come from
     kuk_weights: Mapped[dict] = mapped_column(JSON)                  # {"2.1": 3, ...}: the stratification
-    # Settings a teacher may change (the sync only sets them when it creates the quiz).
-    items_per_attempt: Mapped[int] = mapped_column(default=20)
-    time_limit_minutes: Mapped[int | None]                           # None: no time limit
-    attempts_allowed: Mapped[int | None]                             # None: unlimited
-    counting: Mapped[str] = mapped_column(String(8), default="highest")  # highest | last
-    pass_mark: Mapped[int] = mapped_column(default=75)               # the teacher's KKTP
+    # The settings columns hold the defaults a new class window copies; the sync sets them only
+    # when it creates the quiz, afterwards an admin edits them.
     feedback_per_item: Mapped[bool] = mapped_column(default=False)   # practice: key after each answer
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -41,9 +68,15 @@ class Quiz(db.Model):
     def is_written(self) -> bool:
         return self.kind == "written"
 
+    @property
+    def pool(self) -> str:
+        """The bank pool this quiz draws from: the written test never shares items with practice."""
+        return "ujian" if self.is_written else "latihan"
 
-class QuizWindow(db.Model):
-    """When one class may take one quiz, and when its trainees see the key in the review."""
+
+class QuizWindow(_SettingsColumns, db.Model):
+    """When one class may take one quiz, and the rules it sits it under (a copy of the quiz's
+    defaults made when the window is created, changed only by that class's teacher)."""
 
     __tablename__ = "quiz_windows"
     __table_args__ = (UniqueConstraint("quiz_id", "classroom_id"),)
@@ -53,7 +86,6 @@ class QuizWindow(db.Model):
     classroom_id: Mapped[int] = mapped_column(ForeignKey("classrooms.id", ondelete="CASCADE"), index=True)
     opens_at: Mapped[datetime]                                       # UTC, naive
     closes_at: Mapped[datetime]
-    review_policy: Mapped[str] = mapped_column(String(16), default="langsung")
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -1,5 +1,6 @@
 from ..accounts.forms import EmptyForm
 from ..classes.service import classes_taught_by
+from ..results import status as results
 from . import service
 
 
@@ -7,7 +8,8 @@ def trainee_panel_context(user) -> dict:
     quiz = service.written_test()
     if quiz is None:
         return {"quiz": None}
-    status = service.written_test_status(user)
+    service.close_expired(user.id)
+    status = results.test_result(user.id, quiz)
     return {
         "quiz": quiz, "status": status, "open_attempt": service.open_attempt(user, quiz),
         "window": service.open_window_for(user, quiz), "left": service.attempts_left(user, quiz),

@@ -6,6 +6,7 @@ and the explanation leave the server only for a submitted attempt whose review i
 in a practice quiz, for an item whose answer is already locked.
 """
 import secrets
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 from flask import abort
@@ -17,13 +18,15 @@ from sqlalchemy.orm import lazyload
 from ..accounts.models import User
 from ..audit.service import record
 from ..bank.models import CRITICAL_KUKS, Question, QuestionOption
-from ..classes.models import Classroom, Enrollment
+from ..classes.models import Classroom
 from ..classes.service import teaches_trainee, trainees_of
 from ..database import write_transaction
 from ..errors import ServiceError
 from ..extensions import db
 from ..models_base import utcnow
-from .models import COUNTING, REVIEW_POLICIES, Attempt, AttemptItem, Quiz, QuizWindow
+from ..results import status
+from . import windows
+from .models import Attempt, AttemptItem, Quiz, TestSettings
 
 WRITTEN_TEST_CODE = "tes-tertulis"
 DEFAULT_PASS_MARK = 75
@@ -77,89 +80,14 @@ def question_in_use(question_id: int) -> bool:
         is not None
 
 
-# --- settings and windows ---------------------------------------------------------------
+# --- settings and windows live in windows.py; re-exported for the views -----------------
 
-def update_settings(quiz: Quiz, actor: User, *, items_per_attempt: int, time_limit_minutes: int | None,
-                    attempts_allowed: int | None, counting: str, pass_mark: int) -> None:
-    """Change a quiz's settings; attempts already started keep their questions and deadline."""
-    if not isinstance(items_per_attempt, int) or not 1 <= items_per_attempt <= 100:
-        raise ServiceError(_("Jumlah soal per percobaan 1-100."))
-    if time_limit_minutes is not None and not 1 <= time_limit_minutes <= 300:
-        raise ServiceError(_("Batas waktu 1-300 menit, atau kosongkan/0 untuk tanpa batas."))
-    if attempts_allowed is not None and not 1 <= attempts_allowed <= 50:
-        raise ServiceError(_("Jumlah percobaan 1-50, atau kosongkan/0 untuk tanpa batas."))
-    if counting not in COUNTING:
-        raise ServiceError(_("Pilih nilai yang dihitung: tertinggi atau terakhir."))
-    if not isinstance(pass_mark, int) or not 0 <= pass_mark <= 100:
-        raise ServiceError(_("KKTP (nilai lulus) 0-100."))
-    before = {k: getattr(quiz, k) for k in ("items_per_attempt", "time_limit_minutes", "attempts_allowed",
-                                            "counting", "pass_mark")}
-    quiz.items_per_attempt = items_per_attempt
-    quiz.time_limit_minutes = time_limit_minutes
-    quiz.attempts_allowed = attempts_allowed
-    quiz.counting = counting
-    quiz.pass_mark = pass_mark
-    after = {k: getattr(quiz, k) for k in before}
-    record("quiz.settings", actor=actor, target=f"quiz:{quiz.code}", detail={"before": before, "after": after})
-    db.session.commit()
-
-
-def window_for(quiz_id: int, classroom_id: int | None) -> QuizWindow | None:
-    if classroom_id is None:
-        return None
-    return db.session.scalar(select(QuizWindow).where(
-        QuizWindow.quiz_id == quiz_id, QuizWindow.classroom_id == classroom_id))
-
-
-def set_window(classroom: Classroom, quiz: Quiz, opens_at: datetime, closes_at: datetime, review_policy: str,
-               actor: User) -> QuizWindow:
-    """Open the quiz to one class between two moments (naive UTC); replaces the class's window."""
-    if not quiz.is_written:
-        raise ServiceError(_("Latihan selalu terbuka; jadwal hanya untuk tes tertulis."))
-    if opens_at is None or closes_at is None or closes_at <= opens_at:
-        raise ServiceError(_("Waktu tutup harus sesudah waktu buka."))
-    if review_policy not in REVIEW_POLICIES:
-        raise ServiceError(_("Pilih kapan pembahasan ditampilkan."))
-    with _writing():
-        window = window_for(quiz.id, classroom.id)
-        if window is None:
-            window = QuizWindow(quiz_id=quiz.id, classroom_id=classroom.id)
-            db.session.add(window)
-        window.opens_at, window.closes_at = opens_at, closes_at
-        window.review_policy, window.set_by_id = review_policy, actor.id
-        record("quiz.window", actor=actor, target=f"class:{classroom.id}",
-               detail={"quiz": quiz.code, "opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat(),
-                       "review": review_policy})
-    return window
-
-
-def close_window_now(classroom: Classroom, quiz: Quiz, actor: User, now: datetime | None = None) -> None:
-    """End the class's window at once: nobody starts any more (started attempts keep their deadline)."""
-    window = window_for(quiz.id, classroom.id)
-    if window is None:
-        abort(404)
-    now = now or utcnow()
-    if window.opens_at >= now:
-        window.opens_at = now - timedelta(seconds=1)
-    window.closes_at = now
-    record("quiz.window_close", actor=actor, target=f"class:{classroom.id}", detail={"quiz": quiz.code})
-    db.session.commit()
-
-
-def open_window_for(user: User, quiz: Quiz, now: datetime | None = None) -> QuizWindow | None:
-    """An open window of one of the trainee's classes (the one closing last), or None."""
-    now = now or utcnow()
-    return db.session.scalar(
-        select(QuizWindow).join(Enrollment, Enrollment.classroom_id == QuizWindow.classroom_id)
-        .where(Enrollment.user_id == user.id, QuizWindow.quiz_id == quiz.id,
-               QuizWindow.opens_at <= now, QuizWindow.closes_at > now)
-        .order_by(QuizWindow.closes_at.desc()).limit(1))
-
-
-def windows_of_trainee(user: User, quiz: Quiz) -> list[QuizWindow]:
-    return list(db.session.scalars(
-        select(QuizWindow).join(Enrollment, Enrollment.classroom_id == QuizWindow.classroom_id)
-        .where(Enrollment.user_id == user.id, QuizWindow.quiz_id == quiz.id).order_by(QuizWindow.opens_at)))
+window_for = windows.window_for
+open_window_for = windows.open_window_for
+windows_of_trainee = windows.windows_of_trainee
+settings_for_attempt = windows.settings_for_attempt
+set_window = windows.set_window
+close_window_now = windows.close_window_now
 
 
 # --- choosing the items -----------------------------------------------------------------
@@ -186,14 +114,41 @@ def allocate(n: int, weights: dict[str, int], available: dict[str, int]) -> dict
     return alloc
 
 
-def pick_questions(quiz: Quiz) -> list[Question]:
+def _pool_ids_by_kuk(quiz: Quiz) -> dict[str, list[int]]:
     rows = db.session.execute(
-        select(Question.id, Question.kuk).where(Question.retired.is_(False), Question.kuk.in_(quiz.kuks))
+        select(Question.id, Question.kuk).where(Question.retired.is_(False), Question.pool == quiz.pool,
+                                                Question.kuk.in_(quiz.kuks))
     ).all()
     by_kuk: dict[str, list[int]] = {}
     for qid, kuk in rows:
         by_kuk.setdefault(kuk, []).append(qid)
-    counts = allocate(quiz.items_per_attempt, quiz.kuk_weights, {k: len(v) for k, v in by_kuk.items()})
+    return by_kuk
+
+
+def blueprint_shortfall(weights: dict[str, int], items: int, available: dict[str, int]) -> list[tuple]:
+    """(kuk, needed, available) for every KUK whose pool cannot give what the blueprint asks."""
+    wanted = allocate(items, weights, {k: items for k in weights})
+    return [(k, n, available.get(k, 0)) for k, n in sorted(wanted.items()) if available.get(k, 0) < n]
+
+
+def shortfall_message(quiz: Quiz, shortfall: list[tuple]) -> str:
+    parts = ", ".join(_("KUK %(k)s butuh %(n)d, ada %(a)d", k=k, n=n, a=a) for k, n, a in shortfall)
+    return _("Bank soal %(p)s belum cukup untuk %(t)s (%(d)s). Tes belum dapat dimulai; guru perlu menambah "
+             "soal atau mengurangi jumlah soal per percobaan.", p=quiz.pool, t=quiz.title, d=parts)
+
+
+def pool_shortfall(quiz: Quiz, items: int) -> list[tuple]:
+    return blueprint_shortfall(quiz.kuk_weights, items, {k: len(v) for k, v in _pool_ids_by_kuk(quiz).items()})
+
+
+def pick_questions(quiz: Quiz, items: int) -> list[Question]:
+    """A stratified random draw from the quiz's own pool; refused when the pool cannot fill it."""
+    by_kuk = _pool_ids_by_kuk(quiz)
+    available = {k: len(v) for k, v in by_kuk.items()}
+    shortfall = blueprint_shortfall(quiz.kuk_weights, items, available)
+    if shortfall:
+        raise ServiceError(shortfall_message(quiz, shortfall), 409)
+    counts = allocate(items, quiz.kuk_weights, available)
     chosen = [qid for kuk, n in counts.items() for qid in _random.sample(by_kuk[kuk], n)]
     _random.shuffle(chosen)
     questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(chosen)))}
@@ -212,7 +167,7 @@ def close_expired(user_id: int | None = None, now: datetime | None = None) -> in
     closed = 0
     for attempt_id in db.session.scalars(query).all():
         with _writing():
-            closed += _claim_and_score(attempt_id, "waktu-habis", now, actor=None)
+            closed += claim_and_score(attempt_id, "waktu-habis", now, actor=None)
     return closed
 
 
@@ -226,10 +181,21 @@ def attempts_of(user: User, quiz: Quiz) -> list[Attempt]:
         Attempt.user_id == user.id, Attempt.quiz_id == quiz.id).order_by(Attempt.number)))
 
 
-def attempts_left(user: User, quiz: Quiz) -> int | None:
-    if quiz.attempts_allowed is None:
+def settings_for(user: User, quiz: Quiz) -> TestSettings:
+    """The rules this trainee sits `quiz` under now (their class window's, else the defaults)."""
+    if quiz.is_written:
+        window = open_window_for(user, quiz)
+        if window is not None:
+            return window.settings
+    attempts = attempts_of(user, quiz)
+    return windows.settings_for_trainee(user.id, quiz, attempts[-1] if attempts else None)
+
+
+def attempts_left(user: User, quiz: Quiz, settings: TestSettings | None = None) -> int | None:
+    settings = settings or settings_for(user, quiz)
+    if settings.attempts_allowed is None:
         return None
-    return max(0, quiz.attempts_allowed - len(attempts_of(user, quiz)))
+    return max(0, settings.attempts_allowed - len(attempts_of(user, quiz)))
 
 
 def start_or_resume(user: User, quiz: Quiz, now: datetime | None = None) -> tuple[Attempt, bool]:
@@ -252,22 +218,22 @@ def _start(user: User, quiz: Quiz, now: datetime) -> tuple[Attempt, bool]:
         if current is not None:
             return current, False
         window = None
+        settings = quiz.settings
         if quiz.is_written:
             window = open_window_for(user, quiz, now)
             if window is None:
                 raise ServiceError(_("Tes tertulis belum dibuka (atau sudah ditutup) untuk kelas Anda. "
                                      "Tanyakan jadwalnya kepada guru."), 403)
+            settings = window.settings
         used = db.session.scalar(select(func.count()).select_from(Attempt).where(
             Attempt.user_id == user.id, Attempt.quiz_id == quiz.id))
-        if quiz.attempts_allowed is not None and used >= quiz.attempts_allowed:
+        if settings.attempts_allowed is not None and used >= settings.attempts_allowed:
             raise ServiceError(_("Kesempatan mengerjakan tes ini sudah habis (%(n)d kali).",
-                                 n=quiz.attempts_allowed), 409)
-        questions = pick_questions(quiz)
-        if not questions:
-            raise ServiceError(_("Bank soal untuk kuis ini masih kosong. Hubungi guru Anda."), 409)
+                                 n=settings.attempts_allowed), 409)
+        questions = pick_questions(quiz, settings.items_per_attempt)
         deadline = None
-        if quiz.time_limit_minutes:
-            deadline = now + timedelta(minutes=quiz.time_limit_minutes)
+        if settings.time_limit_minutes:
+            deadline = now + timedelta(minutes=settings.time_limit_minutes)
         if window is not None:
             deadline = min(deadline, window.closes_at) if deadline else window.closes_at
         attempt = Attempt(quiz_id=quiz.id, user_id=user.id, number=used + 1, started_at=now, deadline_at=deadline,
@@ -311,7 +277,8 @@ def save_answers(attempt_id: int, user: User, answers: dict[int, int], now: date
     expired = False
     feedback = {}
     # Plain column queries: this runs for every click of every trainee, so it stays lean.
-    head = select(Attempt.user_id, Attempt.submitted_at, Attempt.deadline_at, Quiz.kind, Quiz.feedback_per_item) \
+    head = select(Attempt.user_id, Attempt.submitted_at, Attempt.submitted_how, Attempt.deadline_at, Quiz.kind,
+                  Quiz.feedback_per_item) \
         .join(Quiz, Quiz.id == Attempt.quiz_id).where(Attempt.id == attempt_id)
     if db.engine.dialect.name != "sqlite":
         head = head.with_for_update(of=Attempt)
@@ -319,15 +286,18 @@ def save_answers(attempt_id: int, user: User, answers: dict[int, int], now: date
         row = db.session.execute(head).one_or_none()
         if row is None or row.user_id != user.id:
             abort(404)
+        if row.submitted_at is not None and row.submitted_how == "ditutup-guru":
+            raise AttemptClosed(_("Guru sudah menutup tes ini. Jawaban ini tidak diterima; nilai dihitung dari "
+                                  "jawaban yang tersimpan sebelumnya."), 409)
         if row.submitted_at is not None:
             raise AttemptClosed(_("Tes ini sudah dikumpulkan; jawaban tidak dapat diubah lagi."), 409)
         if row.deadline_at is not None and now >= row.deadline_at:
-            _claim_and_score(attempt_id, "waktu-habis", now, actor=None)
+            claim_and_score(attempt_id, "waktu-habis", now, actor=None)
             expired = True
         else:
             items = {r.position: r for r in db.session.execute(
                 select(AttemptItem.id, AttemptItem.position, AttemptItem.option_order, AttemptItem.question_id,
-                       AttemptItem.chosen_option_id)
+                       AttemptItem.chosen_option_id, Question.pool).join(Question, Question.id == AttemptItem.question_id)
                 .where(AttemptItem.attempt_id == attempt_id, AttemptItem.position.in_(list(answers))))}
             practice = row.kind != "written" and row.feedback_per_item
             for position, option_id in answers.items():
@@ -343,7 +313,7 @@ def save_answers(attempt_id: int, user: User, answers: dict[int, int], now: date
                                        .values(chosen_option_id=option_id, answered_at=now)
                                        .execution_options(synchronize_session=False))
                     chosen = option_id
-                if practice:
+                if practice and item.pool == "latihan":   # see may_reveal_key
                     feedback[position] = _feedback(item.question_id, chosen)
             answered = db.session.scalar(select(func.count()).select_from(AttemptItem).where(
                 AttemptItem.attempt_id == attempt_id, AttemptItem.chosen_option_id.is_not(None)))
@@ -374,37 +344,47 @@ def submit(attempt_id: int, user: User, now: datetime | None = None) -> bool:
         if attempt is None or attempt.user_id != user.id:
             abort(404)
         late = attempt.deadline_at is not None and now >= attempt.deadline_at
-        return _claim_and_score(attempt_id, "waktu-habis" if late else "tombol", now, actor=user)
+        return claim_and_score(attempt_id, "waktu-habis" if late else "tombol", now, actor=user)
 
 
-def _claim_and_score(attempt_id: int, how: str, now: datetime, actor) -> bool:
-    """Inside a write transaction: mark the attempt submitted iff nobody did yet, then score it."""
-    claimed = db.session.execute(
-        update(Attempt).where(Attempt.id == attempt_id, Attempt.submitted_at.is_(None))
-        .values(submitted_at=now, submitted_how=how).execution_options(synchronize_session=False))
-    if claimed.rowcount != 1:
-        return False
-    items = list(db.session.scalars(select(AttemptItem).where(AttemptItem.attempt_id == attempt_id)
-                                    .options(lazyload(AttemptItem.question))
-                                    .execution_options(populate_existing=True)))
-    keys = set(db.session.scalars(select(QuestionOption.id).where(
-        QuestionOption.question_id.in_([i.question_id for i in items]), QuestionOption.is_key.is_(True))))
-    correct = 0
-    for item in items:
-        item.is_correct = item.chosen_option_id in keys
-        correct += item.is_correct
-    score = round(100 * correct / len(items), 2) if items else 0.0
-    db.session.execute(update(Attempt).where(Attempt.id == attempt_id).values(
-        correct_count=correct, item_count=len(items), score=score).execution_options(synchronize_session=False))
-    record("quiz.submit", actor=actor, target=f"attempt:{attempt_id}",
-           detail={"how": how, "score": score, "correct": correct, "items": len(items)})
+def claim_and_score(attempt_id: int, how: str, now: datetime, actor, track: bool = True) -> bool:
+    """Inside a write transaction: mark the attempt submitted iff nobody did yet, then score it.
+
+    A written-test result can change the trainee's unit status; with track=True that change is
+    audited here (a caller that scores a whole class tracks the class itself)."""
+    from ..results.changes import unit_status_changes   # results reads quizzes: import at call time
+
+    head = db.session.execute(select(Attempt.user_id, Quiz.kind).join(Quiz, Quiz.id == Attempt.quiz_id)
+                              .where(Attempt.id == attempt_id)).one()
+    tracking = unit_status_changes([head.user_id], actor, "tes-tertulis", {"attempt": attempt_id}) \
+        if track and head.kind == "written" else nullcontext()
+    with tracking:
+        claimed = db.session.execute(
+            update(Attempt).where(Attempt.id == attempt_id, Attempt.submitted_at.is_(None))
+            .values(submitted_at=now, submitted_how=how).execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:
+            return False
+        items = list(db.session.scalars(select(AttemptItem).where(AttemptItem.attempt_id == attempt_id)
+                                        .options(lazyload(AttemptItem.question))
+                                        .execution_options(populate_existing=True)))
+        keys = set(db.session.scalars(select(QuestionOption.id).where(
+            QuestionOption.question_id.in_([i.question_id for i in items]), QuestionOption.is_key.is_(True))))
+        correct = 0
+        for item in items:
+            item.is_correct = item.chosen_option_id in keys
+            correct += item.is_correct
+        score = round(100 * correct / len(items), 2) if items else 0.0
+        db.session.execute(update(Attempt).where(Attempt.id == attempt_id).values(
+            correct_count=correct, item_count=len(items), score=score).execution_options(synchronize_session=False))
+        record("quiz.submit", actor=actor, target=f"attempt:{attempt_id}",
+               detail={"how": how, "score": score, "correct": correct, "items": len(items)})
     return True
 
 
 # --- results ----------------------------------------------------------------------------
 
 def is_passed(attempt: Attempt) -> bool:
-    return attempt.score is not None and attempt.score >= attempt.quiz.pass_mark
+    return attempt.score is not None and attempt.score >= settings_for_attempt(attempt).pass_mark
 
 
 def review_open(attempt: Attempt, now: datetime | None = None) -> bool:
@@ -422,6 +402,17 @@ def review_open(attempt: Attempt, now: datetime | None = None) -> bool:
 def review_opens_at(attempt: Attempt) -> datetime | None:
     window = window_for(attempt.quiz_id, attempt.classroom_id)
     return window.closes_at if window is not None and window.review_policy == "setelah-ditutup" else None
+
+
+def may_reveal_key(question: Question, attempt: Attempt, review: bool) -> bool:
+    """The one gate for showing a trainee a key or an explanation.
+
+    A `latihan` item's key may show in a practice attempt once answered; an `ujian` item's key
+    only in the review of the trainee's own submitted written-test attempt, when open. Old
+    practice attempts that drew an item since moved to `ujian` never show its key."""
+    if question.pool == "ujian":
+        return attempt.quiz.is_written and review
+    return review or not attempt.quiz.is_written
 
 
 def kuk_breakdown(attempt: Attempt) -> list[dict]:
@@ -442,33 +433,18 @@ def shown_options(item: AttemptItem) -> list[QuestionOption]:
 
 
 def counted_attempt(user_id: int, quiz: Quiz) -> Attempt | None:
-    submitted = list(db.session.scalars(select(Attempt).where(
-        Attempt.user_id == user_id, Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None))
-        .order_by(Attempt.number)))
-    if not submitted:
-        return None
-    if quiz.counting == "last":
-        return submitted[-1]
-    return max(submitted, key=lambda a: (a.score, -a.number))
-
-
-def written_test_status(user: User) -> dict:
-    """For the unit result: status "lulus" | "belum-lulus" | "belum-ikut", by the counting rule."""
-    quiz = written_test()
-    if quiz is None:
-        return {"status": "belum-ikut", "score": None, "attempt_id": None, "pass_mark": DEFAULT_PASS_MARK}
-    close_expired(user.id)
-    attempt = counted_attempt(user.id, quiz)
-    if attempt is None:
-        return {"status": "belum-ikut", "score": None, "attempt_id": None, "pass_mark": quiz.pass_mark}
-    return {"status": "lulus" if is_passed(attempt) else "belum-lulus", "score": attempt.score,
-            "attempt_id": attempt.id, "pass_mark": quiz.pass_mark}
+    attempts = list(db.session.scalars(select(Attempt).where(Attempt.user_id == user_id, Attempt.quiz_id == quiz.id)
+                                       .order_by(Attempt.number)))
+    settings = windows.settings_for_trainee(user_id, quiz, attempts[-1] if attempts else None)
+    return status.counted(attempts, settings.counting)
 
 
 def class_results(classroom: Classroom, quiz: Quiz) -> list[dict]:
     """One row per trainee of the class: attempts, best, last, the counted score and the status."""
     trainees = trainees_of(classroom)
     close_expired(now=utcnow())
+    window = window_for(quiz.id, classroom.id) if quiz.is_written else None
+    settings = window.settings if window is not None else quiz.settings
     by_user: dict[int, list[Attempt]] = {}
     if trainees:
         for attempt in db.session.scalars(select(Attempt).where(
@@ -478,23 +454,24 @@ def class_results(classroom: Classroom, quiz: Quiz) -> list[dict]:
     for trainee in trainees:
         attempts = by_user.get(trainee.id, [])
         done = [a for a in attempts if a.is_submitted]
-        counted = counted_attempt(trainee.id, quiz) if done else None
-        if counted is None:
-            status = "sedang-mengerjakan" if attempts else "belum-ikut"
+        result = status.test_result(trainee.id, quiz) if quiz.is_written else None
+        counted = status.counted(attempts, settings.counting)
+        if result is not None:
+            state = result.status
+        elif counted is None:
+            state = status.TestStatus.SEDANG_MENGERJAKAN if attempts else status.TestStatus.BELUM_IKUT
         else:
-            status = "lulus" if is_passed(counted) else "belum-lulus"
+            state = status.TestStatus.LULUS if counted.score >= settings.pass_mark else status.TestStatus.BELUM_LULUS
         rows.append({
             "user": trainee, "attempts": len(attempts), "in_progress": len(attempts) > len(done),
             "best": max(done, key=lambda a: (a.score, -a.number)) if done else None,
-            "last": done[-1] if done else None, "counted": counted, "status": status,
+            "last": done[-1] if done else None, "counted": counted, "status": state,
         })
     return rows
 
 
-def status_label(status: str) -> str:
-    labels = {"lulus": _("Lulus"), "belum-lulus": _("Belum lulus"), "belum-ikut": _("Belum ikut"),
-              "sedang-mengerjakan": _("Sedang mengerjakan")}
-    return labels.get(status, status)
+def status_label(state: str) -> str:
+    return status.test_labels().get(state, state)
 
 
 def own_classes(user: User) -> list[Classroom]:

@@ -1,9 +1,10 @@
 """URLs of the quizzes domain (prefix /tes).
 
 Trainee                                   Teacher (own classes only; admin: all)
-GET  /tes/                     list       GET  /tes/kelola                    settings, schedules, links
-POST /tes/<code>/mulai         start      GET|POST /tes/kelola/<code>         settings of one quiz
-GET  /tes/percobaan/<id>       take       GET|POST /tes/kelas/<cid>/jadwal    window of the written test
+GET  /tes/                     list       GET  /tes/kelola                    defaults, class windows, links
+POST /tes/<code>/mulai         start      GET|POST /tes/kelola/<code>         admin: a quiz's defaults
+GET  /tes/percobaan/<id>       take       GET|POST /tes/kelas/<cid>/jadwal    a class's window and settings
+GET  /tes/percobaan/<id>/waktu time left (JSON, read-only)
 POST /tes/percobaan/<id>/jawab one answer POST /tes/kelas/<cid>/jadwal/tutup  close the window now
 POST /tes/percobaan/<id>/simpan all       GET  /tes/kelas/<cid>/hasil[.csv|.xlsx]
 POST /tes/percobaan/<id>/kumpulkan        GET  /tes/kelas/<cid>/percobaan/<id> one trainee's review
@@ -15,10 +16,10 @@ from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 
 from ..accounts.forms import EmptyForm
-from ..auth import teacher_required, trainee_required
+from ..auth import admin_required, exam_keys_required, teacher_required, trainee_required
 from ..classes.service import classes_taught_by, get_class_for_teacher
 from ..errors import ServiceError
-from . import analysis, export, service
+from . import analysis, export, service, windows
 from .forms import SettingsForm, WindowForm
 from .service import AttemptClosed
 
@@ -56,6 +57,7 @@ def index():
             "window": service.open_window_for(current_user, quiz) if quiz.is_written else None,
             "windows": service.windows_of_trainee(current_user, quiz) if quiz.is_written else [],
             "counted": service.counted_attempt(current_user.id, quiz),
+            "settings": service.settings_for(current_user, quiz),
         })
     return render_template("quizzes/index.html", cards=cards, form=EmptyForm(), service=service)
 
@@ -85,10 +87,24 @@ def take(attempt_id: int):
     items = [{
         "item": item,
         "options": service.shown_options(item),
-        "feedback": service.item_feedback(item) if practice and item.chosen_option_id is not None else None,
+        "feedback": service.item_feedback(item) if practice and item.chosen_option_id is not None
+        and service.may_reveal_key(item.question, attempt, review=False) else None,
     } for item in attempt.items]
     response = Response(render_template("quizzes/take.html", attempt=attempt, items=items, practice=practice,
                                         seconds_left=service.seconds_left(attempt), form=EmptyForm()))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/percobaan/<int:attempt_id>/waktu")
+@trainee_required
+def time_left(attempt_id: int):
+    """What an open test page polls: the server's remaining time, or where to go once closed."""
+    attempt = service.get_attempt_for_trainee(attempt_id, current_user)
+    left = service.seconds_left(attempt)
+    if attempt.is_submitted or left == 0:
+        return jsonify(closed=True, seconds_left=0, redirect=url_for("quizzes.result", attempt_id=attempt.id))
+    response = jsonify(closed=False, seconds_left=left)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -160,13 +176,15 @@ def result(attempt_id: int):
 
 
 def _render_result(attempt, review: bool, teacher_view: bool, classroom=None):
-    items = [{"item": i, "options": service.shown_options(i), "key": i.question.key_option} for i in attempt.items] \
-        if review else []
+    items = [{"item": i, "options": service.shown_options(i),
+              "key": i.question.key_option if service.may_reveal_key(i.question, attempt, review) else None}
+             for i in attempt.items] if review else []
     response = Response(render_template(
         "quizzes/result.html", attempt=attempt, passed=service.is_passed(attempt),
         kuks=service.kuk_breakdown(attempt), review=review, items=items,
         review_opens_at=service.review_opens_at(attempt), teacher_view=teacher_view, classroom=classroom,
-        left=service.attempts_left(attempt.user, attempt.quiz), form=EmptyForm()))
+        left=service.attempts_left(attempt.user, attempt.quiz), pass_mark=service.settings_for_attempt(attempt).pass_mark,
+        form=EmptyForm()))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -184,27 +202,31 @@ def manage():
 
 
 @bp.route("/kelola/<code>", methods=["GET", "POST"])
-@teacher_required
+@admin_required
 def settings(code: str):
+    """A quiz's defaults: what a new class window starts from (existing windows keep theirs)."""
     quiz = service.get_quiz(code)
-    form = SettingsForm(obj=quiz)
+    form = SettingsForm()
     if request.method == "GET":
-        form.time_limit_minutes.data = quiz.time_limit_minutes or 0
-        form.attempts_allowed.data = quiz.attempts_allowed or 0
+        form.fill(quiz.settings)
     if form.validate_on_submit():
         try:
-            service.update_settings(
-                quiz, current_user, items_per_attempt=form.items_per_attempt.data,
-                time_limit_minutes=form.time_limit_minutes.data or None,
-                attempts_allowed=form.attempts_allowed.data or None,
-                counting=form.counting.data, pass_mark=form.pass_mark.data)
+            windows.update_defaults(quiz, current_user, form.values())
         except ServiceError as exc:
             flash(exc.message, "error")
             return render_template("quizzes/settings.html", quiz=quiz, form=form), exc.status
-        flash(_("Pengaturan %(t)s disimpan. Berlaku untuk percobaan berikutnya.", t=quiz.title), "success")
+        flash(_("Pengaturan bawaan %(t)s disimpan. Berlaku untuk jadwal kelas yang dibuat sesudah ini.",
+                t=quiz.title), "success")
         return redirect(url_for("quizzes.manage"))
     status = 400 if form.errors else 200
     return render_template("quizzes/settings.html", quiz=quiz, form=form), status
+
+
+def _render_window(classroom, quiz, form, current, status=200):
+    shortfall = service.pool_shortfall(quiz, form.items_per_attempt.data or quiz.items_per_attempt)
+    return render_template("quizzes/window.html", classroom=classroom, quiz=quiz, form=form, current=current,
+                           shortfall=service.shortfall_message(quiz, shortfall) if shortfall else None,
+                           close_form=EmptyForm()), status
 
 
 @bp.route("/kelas/<int:class_id>/jadwal", methods=["GET", "POST"])
@@ -216,23 +238,22 @@ def window(class_id: int):
         abort(404)
     current = service.window_for(quiz.id, classroom.id)
     form = WindowForm()
-    if request.method == "GET" and current is not None:
-        form.opens_at.data = to_user_timezone(current.opens_at).replace(tzinfo=None)
-        form.closes_at.data = to_user_timezone(current.closes_at).replace(tzinfo=None)
-        form.review_policy.data = current.review_policy
+    if request.method == "GET":
+        form.fill(current.settings if current is not None else quiz.settings)
+        if current is not None:
+            form.opens_at.data = to_user_timezone(current.opens_at).replace(tzinfo=None)
+            form.closes_at.data = to_user_timezone(current.closes_at).replace(tzinfo=None)
     if form.validate_on_submit():
         try:
-            service.set_window(classroom, quiz, to_utc(form.opens_at.data), to_utc(form.closes_at.data),
-                               form.review_policy.data, current_user)
+            values = form.values()
+            windows.set_window(classroom, quiz, to_utc(form.opens_at.data), to_utc(form.closes_at.data),
+                               values.pop("review_policy"), current_user, **values)
         except ServiceError as exc:
             flash(exc.message, "error")
-            return render_template("quizzes/window.html", classroom=classroom, quiz=quiz, form=form,
-                                   current=current, close_form=EmptyForm()), exc.status
-        flash(_("Jadwal tes untuk kelas %(k)s disimpan.", k=classroom.label), "success")
+            return _render_window(classroom, quiz, form, current, exc.status)
+        flash(_("Jadwal dan pengaturan tes untuk kelas %(k)s disimpan.", k=classroom.label), "success")
         return redirect(url_for("quizzes.manage"))
-    status = 400 if form.errors else 200
-    return render_template("quizzes/window.html", classroom=classroom, quiz=quiz, form=form, current=current,
-                           close_form=EmptyForm()), status
+    return _render_window(classroom, quiz, form, current, 400 if form.errors else 200)
 
 
 @bp.route("/kelas/<int:class_id>/jadwal/tutup", methods=["POST"])
@@ -242,8 +263,9 @@ def close_window(class_id: int):
     quiz = service.written_test()
     if quiz is None or not EmptyForm().validate_on_submit():
         abort(400)
-    service.close_window_now(classroom, quiz, current_user)
-    flash(_("Tes untuk kelas %(k)s ditutup sekarang.", k=classroom.label), "success")
+    closed = windows.close_window_now(classroom, quiz, current_user)
+    flash(_("Tes untuk kelas %(k)s ditutup sekarang; %(n)d percobaan yang sedang berjalan dikumpulkan dengan "
+            "jawaban yang sudah tersimpan.", k=classroom.label, n=closed), "success")
     return redirect(url_for("quizzes.manage"))
 
 
@@ -260,7 +282,9 @@ def _results_quiz():
 def results(class_id: int):
     classroom = get_class_for_teacher(class_id, current_user)
     quiz = _results_quiz()
+    window = service.window_for(quiz.id, classroom.id) if quiz.is_written else None
     return render_template("quizzes/results.html", classroom=classroom, quiz=quiz,
+                           settings=window.settings if window is not None else quiz.settings,
                            rows=service.class_results(classroom, quiz), quizzes=service.all_quizzes(),
                            status_label=service.status_label)
 
@@ -290,7 +314,7 @@ def results_xlsx(class_id: int):
 
 
 @bp.route("/kelas/<int:class_id>/percobaan/<int:attempt_id>")
-@teacher_required
+@exam_keys_required
 def teacher_review(class_id: int, attempt_id: int):
     classroom = get_class_for_teacher(class_id, current_user)
     attempt = service.get_attempt_for_teacher(attempt_id, current_user)
@@ -300,7 +324,7 @@ def teacher_review(class_id: int, attempt_id: int):
 
 
 @bp.route("/analisis")
-@teacher_required
+@exam_keys_required
 def item_analysis():
     classes = classes_taught_by(current_user)
     selected = None
