@@ -7,6 +7,8 @@ from pypdf import PdfReader
 
 from courseware import UNIT_CODE
 from courseware.assessments import service
+from courseware.results import status as results
+from courseware.assessments import records
 
 from .conftest import login_as
 from .test_assessments_service import judge, marks_for
@@ -20,8 +22,8 @@ def _text(response) -> str:
 def judged(assessment_school, monkeypatch):
     """trainee (Peserta1): test passed, LIK_1 K (paired with trainee2), LIK_2 BK on critical point 2.5-a."""
     s = assessment_school
-    monkeypatch.setattr(service, "written_test",
-                        lambda user: {"status": "lulus", "score": 82.5, "attempt_id": None, "pass_mark": 75})
+    passed = results.TestResult(results.TestStatus.LULUS, 82.5, 75)
+    monkeypatch.setattr(results, "test_result", lambda user_id, quiz=None: passed)
     s.trainee.full_name = "Siti Nurhaliza Ketaren"
     from courseware.extensions import db
     db.session.commit()
@@ -43,7 +45,7 @@ def test_record_page_has_the_fr_ak_02_contents(judged, as_user):
     s = judged
     page = _text(as_user("assessor").get(f"/penilaian/rekaman/{s.trainee.id}"))
     for expected in ("FR.AK.02", "Siti Nurhaliza Ketaren", s.assessor.full_name, "Ruang Praktik OTKP", UNIT_CODE,
-                     "Mengelola Layanan Pelanggan Berkualitas", "Tes tertulis: Lulus, nilai 82.5",
+                     "Mengelola Layanan Pelanggan Berkualitas", "Tes tertulis: Lulus, nilai 82,5",
                      "LIK_1 (ceklis observasi): 5 dari 5 butir K", "Belum Kompeten", "LIK_2 Belum Kompeten",
                      "Ulangi bagian keputusan perbaikan", "Asesi", "Asesor", "XI MPLB 1"):
         assert expected in page, expected
@@ -62,7 +64,7 @@ def test_who_may_see_a_trainees_records(judged, app, make_user):
             assert client.get(path).status_code == status, (user.username, path)
     # the partner sees their own record, which never carries the submitter's LIK_1 judgement
     partner_page = _text(login_as(app.test_client(), s.trainee2).get(f"/penilaian/rekaman/{s.trainee2.id}"))
-    assert "LIK_1 belum dinilai asesor." in partner_page
+    assert "LIK_1 belum dikumpulkan." in partner_page   # the partner has no evidence of their own
     assert login_as(app.test_client(), s.trainee2).get(f"/penilaian/observasi/{s.j1.id}").status_code == 404
 
 
@@ -112,7 +114,7 @@ def test_pdf_is_produced_opens_and_carries_name_unit_and_every_result(judged, as
     assert "Ruang Praktik OTKP, SMK Negeri 1 Contoh" in flat
     # every checklist point with its own result: the text from one point's uid to the next
     checklist = text[text.index("Hasil ceklis observasi"):]
-    expected = [(p.uid, m.result) for j in (s.j1, s.j2) for p, m in service.observation_rows(j)]
+    expected = [(p.uid, m.result) for j in (s.j1, s.j2) for p, m in records.observation_rows(j)]
     uids = [uid for uid, _result in expected]
     positions = [checklist.index(uid, checklist.index(uids[i - 1]) + 1 if i else 0) for i, uid in enumerate(uids)]
     for i, (uid, result) in enumerate(expected):

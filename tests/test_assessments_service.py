@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from courseware.assessments import service
+from courseware.results import status as results
 from courseware.assessments.models import Judgement, JudgementMark
 from courseware.assessments.service import MarkInput
 from courseware.audit.models import AuditEvent
@@ -132,21 +133,21 @@ def test_a_correction_supersedes_with_a_reason_and_keeps_both(assessment_school)
     assert "assessment.correct" in actions and "assessment.result" in actions
 
 
-def test_in_a_pair_each_trainee_is_judged_on_their_own(assessment_school):
+def test_the_partner_is_never_judged_from_the_submitters_video(assessment_school):
+    """DESIGN §3: a LIK video is evidence only for the trainee who submits it and plays the assessed role."""
     s = assessment_school
     version = s.submit(s.trainee, "LIK_1", partner=s.trainee2)
     judge(version, s.trainee, s.assessor, s.lik1, "K")
     assert service.effective_lik_result(s.trainee.id, "LIK_1") == "K"
-    # the partner's result does not borrow the submitter's judgement
-    assert service.effective_lik_result(s.trainee2.id, "LIK_1") == "belum-dinilai"
-    judge(version, s.trainee2, s.assessor, s.lik1, "BK")
-    assert service.effective_lik_result(s.trainee.id, "LIK_1") == "K"
-    assert service.effective_lik_result(s.trainee2.id, "LIK_1") == "BK"
-    history = service.trainee_history(s.trainee2, "LIK_1")
-    assert [j.trainee_id for h in history for j in h.judgements] == [s.trainee2.id]
-    # someone not named on the version cannot be judged on it
-    with pytest.raises(ServiceError):
+    assert service.effective_lik_result(s.trainee2.id, "LIK_1") == "belum-mengumpulkan"
+    with pytest.raises(ServiceError) as err:
+        service.start_or_resume_draft(version, s.trainee2, s.assessor)
+    assert err.value.status == 403 and "pasangan" in err.value.message
+    with pytest.raises(ServiceError) as err:   # someone not named on the version
         service.start_or_resume_draft(version, s.ani, s.assessor)
+    assert err.value.status == 404
+    history = service.trainee_history(s.trainee2, "LIK_1")
+    assert [(h.role, h.judgements) for h in history] == [("pasangan", [])]
 
 
 def test_effective_result_follows_the_newest_version(assessment_school):
@@ -165,81 +166,77 @@ def test_effective_result_follows_the_newest_version(assessment_school):
         [(2, "K", True), (1, "BK", False)]
 
 
-def test_queue_is_per_trainee_oldest_first_and_filterable(assessment_school):
+def test_queue_lists_submitters_only_oldest_first_and_filterable(assessment_school):
     s = assessment_school
-    pair = s.submit(s.trainee, "LIK_1", partner=s.trainee2)     # oldest: two rows
+    pair = s.submit(s.trainee, "LIK_1", partner=s.trainee2)     # oldest: one row, the submitter's
     solo = s.submit(s.budi, "LIK_2", status="diproses")
-    rows = service.queue()
-    assert [(r.trainee.id, r.practical.code, r.role) for r in rows] == [
-        (s.trainee.id, "LIK_1", "pengirim"), (s.trainee2.id, "LIK_1", "pasangan"), (s.budi.id, "LIK_2", "pengirim")]
-    assert rows[0].partner.id == s.trainee2.id and rows[1].partner.id == s.trainee.id
-    assert rows[2].media_status == "diproses" and rows[0].waited >= rows[2].waited
-    assert [r.trainee.id for r in service.queue(class_id=s.b.id)] == [s.budi.id]
-    assert [r.trainee.id for r in service.queue(code="LIK_1")] == [s.trainee.id, s.trainee2.id]
+    rows = service.queue(s.assessor)
+    assert [(r.trainee.id, r.practical.code) for r in rows] == [(s.trainee.id, "LIK_1"), (s.budi.id, "LIK_2")]
+    assert rows[0].partner.id == s.trainee2.id
+    assert rows[1].media_status == "diproses" and rows[0].waited >= rows[1].waited
+    assert [r.trainee.id for r in service.queue(s.assessor, class_id=s.b.id)] == [s.budi.id]
+    assert [r.trainee.id for r in service.queue(s.assessor, code="LIK_1")] == [s.trainee.id]
     judge(pair, s.trainee, s.assessor, s.lik1, "K")
-    assert [(r.trainee.id, r.version.id) for r in service.queue()] == [(s.trainee2.id, pair.id), (s.budi.id, solo.id)]
+    assert [(r.trainee.id, r.version.id) for r in service.queue(s.assessor)] == [(s.budi.id, solo.id)]
     newer = s.submit(s.budi, "LIK_2")       # replaces the older, unjudged version in the queue
-    assert [r.version.id for r in service.queue(code="LIK_2")] == [newer.id]
-    assert service.queue_summary()["count"] == 2
+    assert [r.version.id for r in service.queue(s.assessor, code="LIK_2")] == [newer.id]
+    assert service.queue_summary(s.assessor)["count"] == 1
 
 
 # --- the unit result: every combination of written test and the two LIKs -------------------
 
-TEST_STATES = {
-    "lulus": {"status": "lulus", "score": 85.0, "attempt_id": None, "pass_mark": 75},
-    "belum-lulus": {"status": "belum-lulus", "score": 60.0, "attempt_id": None, "pass_mark": 75},
-    "belum-ikut": {"status": "belum-ikut", "score": None, "attempt_id": None, "pass_mark": 75},
-}
+TEST_STATES = ("lulus", "belum-lulus", "tidak-lulus", "belum-ikut", "sedang-mengerjakan")
 LIK_STATES = ("K", "BK", "belum-mengumpulkan", "belum-dinilai")
 
 
+@pytest.mark.parametrize("test_state", TEST_STATES)
 @pytest.mark.parametrize("lik1,lik2", list(itertools.product(LIK_STATES, LIK_STATES)))
-def test_unit_result_for_every_combination(assessment_school, monkeypatch, lik1, lik2):
-    s = assessment_school
-    for code, state, practical in (("LIK_1", lik1, s.lik1), ("LIK_2", lik2, s.lik2)):
-        if state == "belum-mengumpulkan":
-            continue
-        version = s.submit(s.trainee, code)
-        if state in ("K", "BK"):
-            judge(version, s.trainee, s.assessor, practical, state)
-    for test_name, test in TEST_STATES.items():
-        monkeypatch.setattr(service, "written_test", lambda user, test=test: dict(test))
-        result = service.unit_result(s.trainee)
-        assert (result["lik1"], result["lik2"], result["test"]["status"]) == (lik1, lik2, test_name)
-        expected = "Kompeten" if (test_name, lik1, lik2) == ("lulus", "K", "K") else "Belum Kompeten"
-        assert result["result"] == expected
-        missing = " ".join(result["missing"])
-        assert bool(result["missing"]) == (expected == "Belum Kompeten")
-        assert ("Tes tertulis belum diikuti" in missing) == (test_name == "belum-ikut")
-        assert ("Tes tertulis belum lulus (nilai 60" in missing) == (test_name == "belum-lulus")
-        for code, state in (("LIK_1", lik1), ("LIK_2", lik2)):
-            assert (f"{code} belum dikumpulkan" in missing) == (state == "belum-mengumpulkan")
-            assert (f"{code} belum dinilai" in missing) == (state == "belum-dinilai")
-            assert (f"{code} Belum Kompeten" in missing) == (state == "BK")
+def test_unit_rule_for_every_combination(test_state, lik1, lik2):
+    """80 combinations: BK only when something decides it; Dalam proses otherwise; Kompeten when all pass."""
+    test = results.TestResult(results.TestStatus(test_state), score=60.0, pass_mark=75)
+    liks = {"LIK_1": results.LikResult("LIK_1", results.LikStatus(lik1)),
+            "LIK_2": results.LikResult("LIK_2", results.LikStatus(lik2))}
+    unit = results.UnitResult(1, results.decide(test, liks), test, liks, results._missing(test, liks))
+    if test_state == "tidak-lulus" or "BK" in (lik1, lik2):
+        assert unit.status == "belum-kompeten" and unit.recommendation == "BK"
+    elif (test_state, lik1, lik2) == ("lulus", "K", "K"):
+        assert unit.status == "kompeten" and unit.missing == [] and unit.recommendation == "K"
+    else:
+        assert unit.status == "dalam-proses" and unit.recommendation == "Belum dinilai"
+    missing = " ".join(unit.missing)
+    assert ("Tes tertulis belum diikuti" in missing) == (test_state == "belum-ikut")
+    assert ("masih ada kesempatan" in missing) == (test_state == "belum-lulus")
+    assert ("kesempatan sudah habis" in missing) == (test_state == "tidak-lulus")
+    for code, state in (("LIK_1", lik1), ("LIK_2", lik2)):
+        assert (f"{code} belum dikumpulkan" in missing) == (state == "belum-mengumpulkan")
+        assert (f"Menunggu penilaian {code}" in missing) == (state == "belum-dinilai")
+        assert (f"{code} Belum Kompeten" in missing) == (state == "BK")
 
 
 def test_unit_result_uses_the_real_written_test(assessment_school):
-    """Wired to courseware.quizzes.service.written_test_status: no attempt yet -> not taken."""
+    """No attempt yet: the unit is in process, never Belum Kompeten, and says what is missing."""
     s = assessment_school
     for code, practical in (("LIK_1", s.lik1), ("LIK_2", s.lik2)):
         judge(s.submit(s.trainee, code), s.trainee, s.assessor, practical, "K")
     result = service.unit_result(s.trainee)
-    assert result["test"]["status"] == "belum-ikut"
-    assert result["result"] == "Belum Kompeten" and result["missing"] == ["Tes tertulis belum diikuti."]
+    assert result.test.status == "belum-ikut"
+    assert result.status == "dalam-proses" and result.missing == ["Tes tertulis belum diikuti."]
 
 
-def test_finalising_records_result_changes_in_the_audit_log(assessment_school, monkeypatch):
+def test_finalising_records_result_changes_in_the_audit_log(assessment_school):
     s = assessment_school
-    monkeypatch.setattr(service, "written_test", lambda user: dict(TEST_STATES["lulus"]))
     judge(s.submit(s.trainee, "LIK_1"), s.trainee, s.assessor, s.lik1, "K")
-    judge(s.submit(s.trainee, "LIK_2"), s.trainee, s.assessor, s.lik2, "K")
-    events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action.startswith("assessment."))))
+    judge(s.submit(s.trainee, "LIK_2"), s.trainee, s.assessor, s.lik2, "BK")
+    events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action.in_(
+        ("assessment.finalise", "assessment.result", "unit.status")))))
     by_action = {}
     for event in events:
         by_action.setdefault(event.action, []).append(event)
     assert len(by_action["assessment.finalise"]) == 2
     assert {e.detail["practical"] for e in by_action["assessment.result"]} == {"LIK_1", "LIK_2"}
-    assert by_action["assessment.unit_result"][-1].detail == {"from": "Belum Kompeten", "to": "Kompeten"}
+    # LIK_1 K leaves the unit in process; the BK on LIK_2 decides it, and that change is audited.
+    assert [(e.detail["from"], e.detail["to"], e.detail["cause"]) for e in by_action["unit.status"]] == [
+        ("dalam-proses", "belum-kompeten", "penilaian")]
     assert all(e.actor_id == s.assessor.id for e in events)
 
 

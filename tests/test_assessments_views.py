@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from courseware.assessments import service
+from courseware.results import status as results
 from courseware.assessments.models import Judgement
 from courseware.audit.models import AuditEvent
 from courseware.extensions import db
@@ -72,7 +73,8 @@ def test_queue_page_lists_rows_with_partner_version_status_and_wait(assessment_s
     s.submit(s.budi, "LIK_2", status="diproses")
     page = _text(as_user("assessor").get("/penilaian/antrean"))
     assert page.index(s.trainee.full_name) < page.index(s.budi.full_name)
-    assert "sebagai pasangan" in page and "Diproses" in page and "47 jam" in page
+    # One row for the pair: the submitter's (the partner is named, never queued).
+    assert page.count(s.trainee2.full_name) == 1 and "Diproses" in page and "47 jam" in page
     filtered = _text(as_user("assessor").get(f"/penilaian/antrean?kelas={s.b.id}&lik=LIK_2"))
     assert s.budi.full_name in filtered and s.trainee2.full_name not in filtered
 
@@ -140,20 +142,15 @@ def test_trainee_sees_own_results_escaped_with_time_links_and_resubmit(assessmen
     marks[first.id].seconds = 95
     service.save_marks(draft, s.assessor, marks, "BK", "Perbaiki **data** dulu", "Lab")
     service.finalise(draft, s.assessor)
-    partner_draft = service.start_or_resume_draft(version, s.trainee2, s.assessor)
-    partner_marks = marks_for(s.lik1)
-    partner_marks[first.id].comment = "CATATAN-UNTUK-PASANGAN"
-    service.save_marks(partner_draft, s.assessor, partner_marks, "K", "UMPAN-BALIK-PASANGAN", "Lab")
-    service.finalise(partner_draft, s.assessor)
 
     page = _text(as_user("trainee").get("/penilaian/hasil/LIK_1"))
     assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
     assert 'data-seconds="95"' in page and "<strong>data</strong>" in page
     assert "Kirim versi baru LIK_1" in page and "/praktik/LIK_1" in page
-    assert "CATATAN-UNTUK-PASANGAN" not in page and "UMPAN-BALIK-PASANGAN" not in page
+    # The partner sees the video named on their page, no judgement about the submitter, and the rule.
     partner_page = _text(as_user("trainee2").get("/penilaian/hasil/LIK_1"))
-    assert "UMPAN-BALIK-PASANGAN" in partner_page and "Data kepuasan" not in partner_page
-    assert "Kirim versi baru" not in partner_page
+    assert "Data kepuasan" not in partner_page and "bukan untukmu" in partner_page
+    assert "Kirim versi baru" not in partner_page and "Belum mengumpulkan" in partner_page
     assert as_user("trainee").get("/penilaian/hasil/LIK_9").status_code == 404
     assert as_user("teacher").get("/penilaian/hasil/LIK_1").status_code == 403
 
@@ -169,8 +166,8 @@ def test_resubmission_history_shows_each_version_with_its_judgement(assessment_s
 
 def test_recap_for_own_classes_with_csv_and_xlsx(assessment_school, as_user, monkeypatch):
     s = assessment_school
-    monkeypatch.setattr(service, "written_test",
-                        lambda user: {"status": "lulus", "score": 90.0, "attempt_id": None, "pass_mark": 75})
+    passed = results.TestResult(results.TestStatus.LULUS, 90.0, 75)
+    monkeypatch.setattr(results, "test_result", lambda user_id, quiz=None: passed)
     for code, practical in (("LIK_1", s.lik1), ("LIK_2", s.lik2)):
         judge(s.submit(s.trainee, code), s.trainee, s.assessor, practical, "K")
     client = as_user("teacher")
@@ -187,7 +184,7 @@ def test_recap_for_own_classes_with_csv_and_xlsx(assessment_school, as_user, mon
     by_name = {r[2]: r for r in rows[1:]}
     assert rows[0][7] == "Hasil unit"
     assert by_name[s.trainee.full_name][7] == "Kompeten"
-    assert by_name[s.ani.full_name][7] == "Belum Kompeten"
+    assert by_name[s.ani.full_name][7] == "Dalam proses"     # nothing decided yet: never Belum Kompeten
 
     response = client.get(f"/penilaian/kelas/{s.a.id}/rekap.xlsx")
     sheet = load_workbook(io.BytesIO(response.data)).active
@@ -202,7 +199,7 @@ def test_dashboard_panels(assessment_school, as_user):
     page = _text(as_user("assessor").get("/"))
     assert "1 kiriman menunggu penilaian" in page and "/penilaian/antrean" in page
     page = _text(as_user("trainee").get("/"))
-    assert "Hasil penilaian saya" in page and "/penilaian/hasil/LIK_1" in page and "LIK_1 belum dinilai" in page
+    assert "Hasil penilaian saya" in page and "/penilaian/hasil/LIK_1" in page and "Menunggu penilaian LIK_1" in page
     page = _text(as_user("teacher").get("/"))
     assert f"/penilaian/kelas/{s.a.id}/rekap" in page
 

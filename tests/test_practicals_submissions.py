@@ -11,6 +11,7 @@ from courseware.classes.service import create_class
 from courseware.errors import ServiceError
 from courseware.extensions import db
 from courseware.practicals import service
+from courseware.results import status as results
 from courseware.practicals.models import HAS_MEDIA_MODEL, Submission, SubmissionVersion
 
 from .conftest import login_as
@@ -218,7 +219,8 @@ def test_can_view_media_table(app, school, submitted, make_user):
 def test_partner_sees_the_submission_on_their_own_page(app, as_user, school, submitted):
     page = _text(_viewer(school, app, "ani").get("/praktik/LIK_2"))
     assert "Anda tercatat sebagai pasangan Peserta1 di LIK_2 (versi 1)" in page
-    assert "berperan sebagai Staf administrasi. Video ini juga menjadi bukti Anda." in page
+    # The evidence rule: the partner is told the video is not their evidence.
+    assert "Video ini bukti untuk Peserta1, bukan untuk Anda" in page
     other = _text(as_user("trainee2").get("/praktik/LIK_2"))
     assert "Anda tercatat sebagai pasangan" not in other
 
@@ -299,13 +301,12 @@ def test_service_api_for_assessments(school, submitted):
     assert service.submissions_for_trainee(school.trainee, "LIK_9") == []
     assert service.latest_version(own[0]).number == 1
     assert service.latest_version(None) is None
-    assert service.evidence_for(school.ani.id, "LIK_2").id == submitted.version.id
-    assert service.evidence_for(school.trainee.id, "LIK_2").id == submitted.version.id
-    assert service.evidence_for(school.trainee.id, "LIK_1") is None
-    # ani's own newer submission becomes her newest evidence; a draft counts unless a video is required.
-    ani_version, _ = service.save_version(school.ani, school.lik2, None, "")
-    assert service.evidence_for(school.ani.id, "LIK_2").id == ani_version.id
-    assert service.evidence_for(school.ani.id, "LIK_2", require_video=True).id == submitted.version.id
+    # Evidence is the submitter's own version with a video: the partner (ani) has none.
+    assert results.evidence_version(school.ani.id, "LIK_2") is None
+    assert results.evidence_version(school.trainee.id, "LIK_2").id == submitted.version.id
+    assert results.evidence_version(school.trainee.id, "LIK_1") is None
+    service.save_version(school.ani, school.lik2, None, "")   # a draft without video is no evidence
+    assert results.evidence_version(school.ani.id, "LIK_2") is None
     with pytest.raises(Exception) as caught:
         service.visible_submission_or_404(school.budi, submitted.submission_id)
     assert getattr(caught.value, "code", None) == 404

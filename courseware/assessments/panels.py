@@ -3,7 +3,7 @@ from . import service
 
 
 def assessor_context(user) -> dict:
-    summary = service.queue_summary()
+    summary = service.queue_summary(user)
     return {"count": summary["count"], "oldest": summary["oldest"], "format_waiting": service.format_waiting}
 
 

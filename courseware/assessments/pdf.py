@@ -140,9 +140,9 @@ def record_pdf(rec, static_folder: str) -> bytes:
 
     _heading(pdf, _("Rekomendasi hasil asesmen"))
     pdf.set_font(FONT, "B", 11)
-    pdf.multi_cell(0, 6, rec.unit["result"], new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 6, rec.unit.label, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     _heading(pdf, _("Tindak lanjut"), size=10)
-    _para(pdf, "\n".join("• " + m for m in rec.unit["missing"]) or _("Tidak ada; semua bukti memadai."))
+    _para(pdf, "\n".join("• " + m for m in rec.unit.missing) or _("Tidak ada; semua bukti memadai."))
     _heading(pdf, _("Umpan balik untuk asesi"), size=10)
     if rec.feedback:
         for code, text in rec.feedback:

@@ -1,12 +1,12 @@
-"""Assessment rules: the assessor's queue, drafts, finalising, corrections, effective results,
-the unit result, and the data behind the assessment records (FR.IA.01, FR.AK.02, FR.AK.05).
+"""Assessment rules: the assessor's queue, drafts, finalising and corrections of judgements.
 
-A judgement is per (submission version, judged trainee): in a pair the submitter and the partner
-are judged separately. The effective result of a trainee for a LIK is the newest final judgement
-that no correction has superseded, on the trainee's newest version that carries a video.
+A judgement is per (submission version, judged trainee), and the judged trainee is always the
+version's submitter: a LIK video is evidence only for the trainee who plays the assessed role
+in it. Nobody judges a version they appear in. Effective and unit results are read from
+courseware/results; the record pages' data is in records.py.
 """
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import abort
@@ -14,18 +14,21 @@ from flask_babel import gettext as _
 from sqlalchemy import event, inspect, or_, select
 from sqlalchemy.orm import lazyload
 
-from .. import UNIT_CODE, UNIT_TITLE
 from ..accounts.models import User
 from ..audit.service import record
 from ..classes.models import Classroom, Enrollment
-from ..classes.service import teaches_trainee, trainees_of
+from ..classes.service import teaches_trainee
 from ..database import write_transaction
 from ..errors import ServiceError
 from ..extensions import db
 from ..models_base import utcnow
 from ..practicals.models import ChecklistPoint, Practical, Submission, SubmissionVersion
-from ..practicals.service import evidence_for
+from ..practicals import service as practicals_service
+from ..quizzes.service import close_expired
+from ..results import status as results
+from ..results.changes import unit_status_changes
 from .models import Judgement, JudgementMark
+from .records import settled_unit_results
 
 LIK_CODES = ("LIK_1", "LIK_2")
 MAX_COMMENT = 2000
@@ -66,6 +69,14 @@ def _guard_final_delete(_mapper, _connection, target):
         raise FinalisedJudgementError()
 
 
+@event.listens_for(Judgement, "before_insert")
+@event.listens_for(Judgement, "before_update")
+def _guard_self_judgement(_mapper, _connection, target):
+    """No record ever names the same person as trainee and assessor, whatever code path tries."""
+    if target.assessor_id is not None and target.assessor_id == target.trainee_id:
+        raise ServiceError(_("Peserta tidak boleh menilai dirinya sendiri."), 403)
+
+
 @event.listens_for(JudgementMark, "before_update")
 @event.listens_for(JudgementMark, "before_delete")
 def _guard_final_mark(_mapper, _connection, target):
@@ -80,13 +91,25 @@ def can_judge(user) -> bool:
     return bool(user and getattr(user, "is_authenticated", False) and user.has_role("assessor", "admin"))
 
 
+def appears_in(user, version: SubmissionVersion) -> bool:
+    """True when `user` is in the video: its submitter or the partner named on that version."""
+    return user is not None and user.id in (version.submission.trainee_id, version.partner_id)
+
+
+def can_judge_version(user, version: SubmissionVersion) -> bool:
+    """Assessors and admins judge a version, unless they appear in it (nobody judges themselves)."""
+    return can_judge(user) and not appears_in(user, version)
+
+
+evidence_rule = practicals_service.evidence_rule
+
+
 def result_labels() -> dict:
-    return {"K": _("Kompeten (K)"), "BK": _("Belum Kompeten (BK)"), "belum-dinilai": _("Belum dinilai"),
-            "belum-mengumpulkan": _("Belum mengumpulkan"), None: _("Belum ditandai")}
+    return results.lik_labels()
 
 
 def test_labels() -> dict:
-    return {"lulus": _("Lulus"), "belum-lulus": _("Belum lulus"), "belum-ikut": _("Belum ikut")}
+    return results.test_labels()
 
 
 def parse_seconds(text) -> int | None:
@@ -147,19 +170,9 @@ def role_in_version(version: SubmissionVersion, trainee_id: int) -> str | None:
     return None
 
 
-def played_role(version: SubmissionVersion, trainee_id: int) -> str:
-    practical = version.submission.practical
-    return practical.trainee_role if role_in_version(version, trainee_id) == "pengirim" else practical.partner_role
-
-
-def other_person(version: SubmissionVersion, trainee_id: int) -> User | None:
-    if role_in_version(version, trainee_id) == "pengirim":
-        return version.partner
-    return version.submission.trainee
-
-
 def version_and_trainee_or_404(version_id: int, trainee_id: int) -> tuple[SubmissionVersion, User]:
-    """The version and the judged trainee, who must be its submitter or its partner; 404 otherwise."""
+    """The version and a trainee named on it (submitter or partner); 404 otherwise. Whether the
+    trainee may be judged from it is check_judgeable's question."""
     version = db.session.get(SubmissionVersion, version_id)
     if version is None or role_in_version(version, trainee_id) is None:
         abort(404)
@@ -171,26 +184,20 @@ def version_and_trainee_or_404(version_id: int, trainee_id: int) -> tuple[Submis
 
 # --- judgements: lookups ---------------------------------------------------------------
 
-def _superseded_ids():
-    return select(Judgement.supersedes_id).where(Judgement.supersedes_id.is_not(None))
-
-
-def current_final(version_id: int, trainee_id: int) -> Judgement | None:
-    """The newest final judgement of (version, trainee) that no correction superseded."""
-    return db.session.scalar(
-        select(Judgement).where(Judgement.version_id == version_id, Judgement.trainee_id == trainee_id,
-                                Judgement.state == "final", Judgement.id.not_in(_superseded_ids()))
-        .order_by(Judgement.finalised_at.desc(), Judgement.id.desc()).limit(1))
+current_final = results.current_final
+evidence_version = results.evidence_version
 
 
 def open_draft(version_id: int, trainee_id: int) -> Judgement | None:
     return db.session.scalar(
         select(Judgement).where(Judgement.version_id == version_id, Judgement.trainee_id == trainee_id,
-                                Judgement.state == "draft").order_by(Judgement.id.desc()).limit(1))
+                                Judgement.state == "draft", Judgement.void_reason.is_(None))
+        .order_by(Judgement.id.desc()).limit(1))
 
 
 def final_history(version_id: int, trainee_id: int) -> list[Judgement]:
-    """Every final judgement of (version, trainee), newest first (corrections and the ones they replaced)."""
+    """Every final judgement of (version, trainee), newest first: corrections, the ones they
+    replaced, and void ones (shown as not counting)."""
     return list(db.session.scalars(
         select(Judgement).where(Judgement.version_id == version_id, Judgement.trainee_id == trainee_id,
                                 Judgement.state == "final")
@@ -198,13 +205,17 @@ def final_history(version_id: int, trainee_id: int) -> list[Judgement]:
 
 
 def superseded_by(judgement: Judgement) -> Judgement | None:
-    return db.session.scalar(select(Judgement).where(Judgement.supersedes_id == judgement.id))
+    return db.session.scalar(select(Judgement).where(Judgement.supersedes_id == judgement.id,
+                                                     Judgement.void_reason.is_(None)))
 
 
 def _newest_final_for_update(version_id: int, trainee_id: int) -> Judgement | None:
+    superseded = select(Judgement.supersedes_id).where(Judgement.supersedes_id.is_not(None),
+                                                       Judgement.void_reason.is_(None))
     return db.session.scalar(_locking(
         select(Judgement).where(Judgement.version_id == version_id, Judgement.trainee_id == trainee_id,
-                                Judgement.state == "final", Judgement.id.not_in(_superseded_ids()))
+                                Judgement.state == "final", Judgement.void_reason.is_(None),
+                                Judgement.id.not_in(superseded))
         .order_by(Judgement.id.desc()).limit(1)))
 
 
@@ -214,71 +225,13 @@ def _locking(query):
     return query.options(lazyload("*")).with_for_update()
 
 
-# --- the effective results -----------------------------------------------------------------
-
-def evidence_version(trainee_id: int, code: str) -> SubmissionVersion | None:
-    """The trainee's newest version (as submitter or partner) of `code` that has a video."""
-    return evidence_for(trainee_id, code, require_video=True)
-
-
-def effective_judgement(trainee_id: int, code: str) -> tuple[SubmissionVersion | None, Judgement | None]:
-    version = evidence_version(trainee_id, code)
-    if version is None:
-        return None, None
-    return version, current_final(version.id, trainee_id)
-
-
 def effective_lik_result(trainee_id: int, code: str) -> str:
-    """"K" | "BK" | "belum-dinilai" | "belum-mengumpulkan"."""
-    version, judgement = effective_judgement(trainee_id, code)
-    if version is None:
-        return "belum-mengumpulkan"
-    if judgement is None:
-        return "belum-dinilai"
-    return judgement.recommendation
+    """"K" | "BK" | "belum-dinilai" | "belum-mengumpulkan" (see courseware/results)."""
+    return results.lik_result(trainee_id, code).status
 
 
-def written_test(user: User) -> dict:
-    """The quizzes domain's written_test_status(user), or "belum-ikut" while that domain is missing."""
-    from ..quizzes.service import close_expired
-    from ..results.status import test_result
-
-    close_expired(user.id)
-    result = test_result(user.id)
-    return {"status": str(result.status), "score": result.score, "attempt_id": result.attempt_id,
-            "pass_mark": result.pass_mark}
-
-
-def _format_score(score) -> str:
-    if score is None:
-        return "-"
-    return f"{float(score):.0f}" if float(score).is_integer() else f"{float(score):.1f}"
-
-
-def unit_result(trainee: User, test: dict | None = None) -> dict:
-    """Kompeten when the written test is passed and LIK_1 and LIK_2 are both K; else what is missing.
-
-    `test` lets a caller inside a write transaction pass the written-test status it read before
-    (the quizzes domain may close expired attempts, which commits).
-    """
-    test = dict(test if test is not None else written_test(trainee))
-    lik1 = effective_lik_result(trainee.id, "LIK_1")
-    lik2 = effective_lik_result(trainee.id, "LIK_2")
-    missing = []
-    if test.get("status") == "belum-ikut":
-        missing.append(_("Tes tertulis belum diikuti."))
-    elif test.get("status") != "lulus":
-        missing.append(_("Tes tertulis belum lulus (nilai %(s)s, batas lulus %(p)s).",
-                         s=_format_score(test.get("score")), p=_format_score(test.get("pass_mark"))))
-    for code, result in (("LIK_1", lik1), ("LIK_2", lik2)):
-        if result == "belum-mengumpulkan":
-            missing.append(_("%(c)s belum dikumpulkan.", c=code))
-        elif result == "belum-dinilai":
-            missing.append(_("%(c)s belum dinilai asesor.", c=code))
-        elif result == "BK":
-            missing.append(_("%(c)s Belum Kompeten: perbaiki lalu kirim versi baru.", c=code))
-    return {"result": "Belum Kompeten" if missing else "Kompeten", "missing": missing,
-            "test": test, "lik1": lik1, "lik2": lik2}
+def unit_result(trainee: User) -> results.UnitResult:
+    return settled_unit_results([trainee.id])[trainee.id]
 
 
 # --- the assessor's queue -------------------------------------------------------------------
@@ -289,7 +242,6 @@ class QueueRow:
     trainee: User
     partner: User | None
     practical: Practical
-    role: str                       # pengirim | pasangan
     waiting_since: datetime
     waited: timedelta
     draft: Judgement | None = None
@@ -299,53 +251,52 @@ class QueueRow:
         return self.version.media_status
 
 
-def queue(class_id: int | None = None, code: str | None = None, now: datetime | None = None) -> list[QueueRow]:
-    """(version, trainee) pairs that wait for a final judgement, oldest first.
+def queue(viewer: User, class_id: int | None = None, code: str | None = None,
+          now: datetime | None = None) -> list[QueueRow]:
+    """Versions waiting for a final judgement of their submitter, oldest first.
 
-    Only each trainee's newest version with a video counts; a version already judged final
-    for that trainee is done (corrections start from the judgement, not from the queue).
+    Only each trainee's newest own version with a video counts (partners are never queued); a
+    version already judged final is done (corrections start from the judgement); a version the
+    viewer appears in is never listed for them.
     """
     now = now or utcnow()
     query = (select(SubmissionVersion).join(Submission).join(Practical)
              .where(SubmissionVersion.media_file_id.is_not(None)))
     if code:
         query = query.where(Practical.code == code)
-    versions = list(db.session.scalars(query))
-    newest: dict[tuple[int, str], SubmissionVersion] = {}
-    for version in versions:
-        for trainee_id in (version.submission.trainee_id, version.partner_id):
-            if trainee_id is None:
-                continue
-            key = (trainee_id, version.submission.practical.code)
-            best = newest.get(key)
-            if best is None or (version.created_at, version.id) > (best.created_at, best.id):
-                newest[key] = version
-    if not newest:
-        return []
-    version_ids = {v.id for v in newest.values()}
-    judged = set(db.session.execute(
-        select(Judgement.version_id, Judgement.trainee_id)
-        .where(Judgement.state == "final", Judgement.version_id.in_(version_ids))).all())
-    drafts = {(j.version_id, j.trainee_id): j for j in db.session.scalars(
-        select(Judgement).where(Judgement.state == "draft", Judgement.version_id.in_(version_ids)))}
-    allowed = None
     if class_id:
-        allowed = set(db.session.scalars(select(Enrollment.user_id).where(Enrollment.classroom_id == class_id)))
+        query = query.where(Submission.trainee_id.in_(
+            select(Enrollment.user_id).where(Enrollment.classroom_id == class_id)))
+    newest: dict[tuple[int, str], SubmissionVersion] = {}
+    for version in db.session.scalars(query):
+        key = (version.submission.trainee_id, version.submission.practical.code)
+        best = newest.get(key)
+        if best is None or (version.created_at, version.id) > (best.created_at, best.id):
+            newest[key] = version
+    versions = [v for v in newest.values() if not appears_in(viewer, v)]
+    if not versions:
+        return []
+    ids = [v.id for v in versions]
+    judged = set(db.session.scalars(select(Judgement.version_id).where(
+        Judgement.state == "final", Judgement.void_reason.is_(None), Judgement.version_id.in_(ids),
+        Judgement.trainee_id == Submission.trainee_id).join(SubmissionVersion).join(Submission)))
+    drafts = {j.version_id: j for j in db.session.scalars(
+        select(Judgement).where(Judgement.state == "draft", Judgement.void_reason.is_(None),
+                                Judgement.version_id.in_(ids)))}
     rows = []
-    for (trainee_id, _code), version in newest.items():
-        if (version.id, trainee_id) in judged or (allowed is not None and trainee_id not in allowed):
+    for version in versions:
+        if version.id in judged:
             continue
         since = version.attached_at or version.created_at
-        rows.append(QueueRow(
-            version=version, trainee=db.session.get(User, trainee_id), partner=other_person(version, trainee_id),
-            practical=version.submission.practical, role=role_in_version(version, trainee_id),
-            waiting_since=since, waited=now - since, draft=drafts.get((version.id, trainee_id))))
-    rows.sort(key=lambda r: (r.waiting_since, r.version.id, r.role != "pengirim"))
+        rows.append(QueueRow(version=version, trainee=version.submission.trainee, partner=version.partner,
+                             practical=version.submission.practical, waiting_since=since, waited=now - since,
+                             draft=drafts.get(version.id)))
+    rows.sort(key=lambda r: (r.waiting_since, r.version.id))
     return rows
 
 
-def queue_summary() -> dict:
-    rows = queue()
+def queue_summary(viewer: User) -> dict:
+    rows = queue(viewer)
     return {"count": len(rows), "oldest": rows[0] if rows else None}
 
 
@@ -397,18 +348,25 @@ def _require_complete(marks: dict[int, MarkInput], practical: Practical) -> None
                              p=", ".join(unmarked)))
 
 
-def _check_judgeable(actor: User, version: SubmissionVersion, trainee_id: int) -> None:
+def check_judgeable(actor: User, version: SubmissionVersion, trainee_id: int) -> None:
+    """May `actor` open, save, finalise or correct a judgement of `trainee_id` on `version`?"""
     if not can_judge(actor):
         raise ServiceError(_("Hanya asesor yang dapat menilai."), status=403)
-    if role_in_version(version, trainee_id) is None:
+    role = role_in_version(version, trainee_id)
+    if role is None:
         raise ServiceError(_("Peserta ini tidak tercantum pada versi kiriman tersebut."), status=404)
+    if role == "pasangan":
+        raise ServiceError(evidence_rule(version.submission.practical), status=403)
+    if appears_in(actor, version):
+        raise ServiceError(_("Anda tampil di video ini (sebagai pengirim atau pasangan), jadi tidak boleh "
+                             "menilainya. Penilaian ini harus dilakukan asesor lain."), status=403)
     if version.media_file_id is None:
         raise ServiceError(_("Versi ini belum memiliki video; belum dapat dinilai."), status=409)
 
 
 def start_or_resume_draft(version: SubmissionVersion, trainee: User, assessor: User) -> Judgement:
     """The open draft for (version, trainee), created with an empty mark per point if needed."""
-    _check_judgeable(assessor, version, trainee.id)
+    check_judgeable(assessor, version, trainee.id)
     with write_transaction() as session:
         if current_final(version.id, trainee.id) is not None:
             raise ServiceError(_("Kiriman ini sudah dinilai final. Perubahan hanya lewat koreksi dengan alasan."),
@@ -447,7 +405,7 @@ def save_marks(judgement: Judgement, actor: User, marks: dict[int, MarkInput], r
                feedback: str, tuk: str) -> Judgement:
     """Save a draft's marks, recommendation, feedback and place. A final judgement is refused."""
     version = judgement.version
-    _check_judgeable(actor, version, judgement.trainee_id)
+    check_judgeable(actor, version, judgement.trainee_id)
     practical = version.submission.practical
     feedback = _clean_text(feedback, MAX_FEEDBACK, _("Umpan balik"))
     tuk = _clean_text(tuk, MAX_TUK, _("Tempat uji kompetensi (TUK)"))
@@ -468,26 +426,22 @@ def _marks_of(judgement: Judgement) -> dict[int, MarkInput]:
     return {m.point_id: MarkInput(m.result, m.comment or "", m.video_seconds) for m in judgement.marks}
 
 
-def _record_result_changes(actor: User, trainee: User, code: str, before_lik: str, before_unit: str,
-                           test: dict) -> None:
-    after_lik = effective_lik_result(trainee.id, code)
-    if after_lik != before_lik:
+def _record_lik_change(actor: User, trainee: User, code: str, before: str) -> None:
+    after = effective_lik_result(trainee.id, code)
+    if after != before:
         record("assessment.result", actor=actor, target=f"user:{trainee.id}",
-               detail={"practical": code, "from": before_lik, "to": after_lik})
-    after_unit = unit_result(trainee, test)["result"]
-    if after_unit != before_unit:
-        record("assessment.unit_result", actor=actor, target=f"user:{trainee.id}",
-               detail={"from": before_unit, "to": after_unit})
+               detail={"practical": code, "from": str(before), "to": str(after)})
 
 
 def finalise(judgement: Judgement, actor: User) -> Judgement:
     """Freeze a draft: every active point marked, a recommendation consistent with the marks."""
     version = judgement.version
-    _check_judgeable(actor, version, judgement.trainee_id)
+    check_judgeable(actor, version, judgement.trainee_id)
     practical = version.submission.practical
     trainee = judgement.trainee
-    test = written_test(trainee)   # before the transaction: it may commit on its own
-    with write_transaction() as session:
+    close_expired(trainee.id)   # before the transaction: scoring an expired attempt commits on its own
+    with write_transaction() as session, unit_status_changes([trainee.id], actor, "penilaian",
+                                                             {"practical": practical.code}):
         row = session.scalar(_locking(select(Judgement).where(Judgement.id == judgement.id)))
         session.refresh(row)
         if row.state != "draft":
@@ -500,13 +454,12 @@ def finalise(judgement: Judgement, actor: User) -> Judgement:
             raise ServiceError(_("Pilih rekomendasi K atau BK sebelum memfinalkan."))
         _check_recommendation(row.recommendation, marks, practical)
         before_lik = effective_lik_result(trainee.id, practical.code)
-        before_unit = unit_result(trainee, test)["result"]
         row.state, row.finalised_at, row.assessor_id, row.updated_at = "final", utcnow(), actor.id, utcnow()
         session.flush()
         record("assessment.finalise", actor=actor, target=f"judgement:{row.id}",
                detail={"practical": practical.code, "version": version.number, "trainee": trainee.id,
                        "recommendation": row.recommendation})
-        _record_result_changes(actor, trainee, practical.code, before_lik, before_unit, test)
+        _record_lik_change(actor, trainee, practical.code, before_lik)
     return row
 
 
@@ -514,7 +467,7 @@ def correct(old: Judgement, actor: User, marks: dict[int, MarkInput], recommenda
             feedback: str, tuk: str, reason: str) -> Judgement:
     """A new final judgement replacing `old` (kept as is), with the reason for the correction."""
     version = old.version
-    _check_judgeable(actor, version, old.trainee_id)
+    check_judgeable(actor, version, old.trainee_id)
     practical = version.submission.practical
     trainee = old.trainee
     reason = _clean_text(reason, MAX_REASON, _("Alasan koreksi"))
@@ -527,15 +480,17 @@ def correct(old: Judgement, actor: User, marks: dict[int, MarkInput], recommenda
     if recommendation is None:
         raise ServiceError(_("Pilih rekomendasi K atau BK."))
     _check_recommendation(recommendation, marks, practical)
-    test = written_test(trainee)   # before the transaction: it may commit on its own
-    with write_transaction() as session:
+    close_expired(trainee.id)   # before the transaction: scoring an expired attempt commits on its own
+    with write_transaction() as session, unit_status_changes([trainee.id], actor, "koreksi",
+                                                             {"practical": practical.code}):
         row = session.scalar(_locking(select(Judgement).where(Judgement.id == old.id)))
         if row.state != "final":
             raise ServiceError(_("Hanya penilaian final yang dikoreksi; draf cukup disimpan ulang."), 409)
+        if row.void_reason is not None:
+            raise ServiceError(_("Penilaian ini tidak berlaku lagi, jadi tidak dapat dikoreksi."), 409)
         if superseded_by(row) is not None:
             raise ServiceError(_("Penilaian ini sudah dikoreksi. Koreksi penilaian yang terbaru."), 409)
         before_lik = effective_lik_result(trainee.id, practical.code)
-        before_unit = unit_result(trainee, test)["result"]
         now = utcnow()
         new = Judgement(version_id=row.version_id, trainee_id=row.trainee_id, assessor_id=actor.id, state="final",
                         recommendation=recommendation, feedback=feedback, tuk=tuk, created_at=now, updated_at=now,
@@ -549,7 +504,7 @@ def correct(old: Judgement, actor: User, marks: dict[int, MarkInput], recommenda
         record("assessment.correct", actor=actor, target=f"judgement:{new.id}",
                detail={"supersedes": row.id, "practical": practical.code, "trainee": trainee.id,
                        "from": row.recommendation, "to": recommendation, "reason": reason[:300]})
-        _record_result_changes(actor, trainee, practical.code, before_lik, before_unit, test)
+        _record_lik_change(actor, trainee, practical.code, before_lik)
     db.session.refresh(new)
     return new
 
@@ -611,130 +566,3 @@ def trainee_history(trainee: User, code: str) -> list[VersionHistory]:
     evidence = evidence_version(trainee.id, code)
     return [VersionHistory(v, role_in_version(v, trainee.id), final_history(v.id, trainee.id),
                            evidence is not None and v.id == evidence.id) for v in versions]
-
-
-# --- records (FR.IA.01, FR.AK.02, FR.AK.05) -------------------------------------------------
-
-@dataclass
-class LikRecord:
-    code: str
-    practical: Practical | None
-    result: str
-    version: SubmissionVersion | None = None
-    judgement: Judgement | None = None
-    rows: list = field(default_factory=list)        # (point, mark or None)
-
-    @property
-    def k_count(self) -> int:
-        return sum(1 for _p, m in self.rows if m is not None and m.result == "K")
-
-
-@dataclass
-class AssessmentRecord:
-    trainee: User
-    unit_code: str
-    unit_title: str
-    unit: dict
-    test: dict
-    test_date: datetime | None
-    liks: list
-    elements: list                  # dicts: number, title, evidence [str], result K|BK
-    assessors: list
-    tuk: str
-    dates: list
-    feedback: list                  # (code, text)
-    classes: list
-
-
-def _practical(code: str) -> Practical | None:
-    return db.session.scalar(select(Practical).where(Practical.code == code))
-
-
-def observation_rows(judgement: Judgement) -> list:
-    practical = judgement.version.submission.practical
-    marks = {m.point_id: m for m in judgement.marks}
-    points = [p for p in practical.points if not p.retired or p.id in marks]
-    return [(p, marks.get(p.id)) for p in points]
-
-
-def _test_date(test: dict) -> datetime | None:
-    attempt_id = test.get("attempt_id")
-    if not attempt_id:
-        return None
-    try:
-        from ..quizzes.models import Attempt
-    except ImportError:  # pragma: no cover
-        return None
-    attempt = db.session.get(Attempt, attempt_id)
-    return getattr(attempt, "submitted_at", None)
-
-
-def assessment_record(trainee: User) -> AssessmentRecord:
-    unit = unit_result(trainee)
-    test = unit["test"]
-    liks = []
-    for code, result in (("LIK_1", unit["lik1"]), ("LIK_2", unit["lik2"])):
-        practical = _practical(code)
-        version, judgement = effective_judgement(trainee.id, code)
-        lik = LikRecord(code, practical, result, version, judgement)
-        if judgement is not None:
-            lik.rows = observation_rows(judgement)
-        liks.append(lik)
-    test_text = _("Tes tertulis: %(st)s, nilai %(s)s (batas lulus %(p)s)",
-                  st=test_labels().get(test.get("status"), test.get("status")),
-                  s=_format_score(test.get("score")), p=_format_score(test.get("pass_mark")))
-    elements = []
-    for lik in liks:
-        practical = lik.practical
-        number = practical.element if practical else (1 if lik.code == "LIK_1" else 2)
-        if lik.judgement is not None:
-            lik_text = _("%(c)s (ceklis observasi): %(k)d dari %(n)d butir K, rekomendasi %(r)s",
-                         c=lik.code, k=lik.k_count, n=len(lik.rows), r=lik.judgement.recommendation)
-        else:
-            lik_text = _("%(c)s (ceklis observasi): %(r)s", c=lik.code, r=result_labels()[lik.result])
-        ok = test.get("status") == "lulus" and lik.result == "K"
-        elements.append({"number": number, "title": practical.element_title if practical else "",
-                         "evidence": [test_text, lik_text], "result": "K" if ok else "BK"})
-    judgements = [lik.judgement for lik in liks if lik.judgement is not None]
-    assessors = sorted({j.assessor.full_name for j in judgements})
-    tuk = "; ".join(sorted({j.tuk for j in judgements if j.tuk}))
-    dates = sorted({j.finalised_at.date() for j in judgements if j.finalised_at})
-    test_date = _test_date(test)
-    if test_date:
-        dates = sorted(set(dates) | {test_date.date()})
-    feedback = [(lik.code, lik.judgement.feedback) for lik in liks if lik.judgement and lik.judgement.feedback]
-    classes = list(db.session.scalars(select(Classroom).join(Enrollment).where(Enrollment.user_id == trainee.id)))
-    return AssessmentRecord(trainee, UNIT_CODE, UNIT_TITLE, unit, test, test_date, liks, elements, assessors, tuk,
-                            dates, feedback, classes)
-
-
-def class_recap(classroom: Classroom) -> list[tuple[User, dict]]:
-    return [(trainee, unit_result(trainee)) for trainee in trainees_of(classroom)]
-
-
-def class_report(classroom: Classroom) -> list[tuple[User, dict, list]]:
-    """FR.AK.05 rows: trainee, unit result, and the assessors of their effective judgements."""
-    rows = []
-    for trainee, unit in class_recap(classroom):
-        names = set()
-        for code in LIK_CODES:
-            _v, judgement = effective_judgement(trainee.id, code)
-            if judgement is not None:
-                names.add(judgement.assessor.full_name)
-        rows.append((trainee, unit, sorted(names)))
-    return rows
-
-
-def recap_table(classroom: Classroom) -> tuple[list[str], list[list]]:
-    """Header and rows of the class recap, as exported to CSV and XLSX."""
-    header = [_("No"), _("NIS"), _("Nama"), _("Tes tertulis"), _("Nilai tes"), "LIK_1", "LIK_2",
-              _("Hasil unit"), _("Yang masih kurang")]
-    labels, tests = result_labels(), test_labels()
-    rows = []
-    for number, (trainee, unit) in enumerate(class_recap(classroom), start=1):
-        score = unit["test"].get("score")
-        rows.append([number, trainee.nis or "", trainee.full_name,
-                     tests.get(unit["test"].get("status"), unit["test"].get("status") or ""),
-                     "" if score is None else round(float(score), 1),
-                     labels[unit["lik1"]], labels[unit["lik2"]], unit["result"], "; ".join(unit["missing"])])
-    return header, rows

@@ -25,8 +25,9 @@ from ..auth import assessor_required, role_required, teacher_required, trainee_r
 from ..classes.service import get_class_for_teacher
 from ..errors import ServiceError
 from ..practicals.service import status_labels
+from ..results import status as results_status
 from ..sanitize import render_user_markdown
-from . import service
+from . import records, service
 
 bp = Blueprint("assessments", __name__, url_prefix="/penilaian")
 
@@ -56,7 +57,7 @@ def practical_url(code: str) -> str | None:
 
 def _common() -> dict:
     return {"media_ui": media_ui_available(), "labels": service.result_labels(),
-            "test_labels": service.test_labels()}
+            "test_labels": service.test_labels(), "unit_labels": results_status.unit_labels()}
 
 
 # --- assessor ------------------------------------------------------------------------------
@@ -66,7 +67,7 @@ def _common() -> dict:
 def queue():
     class_id = request.args.get("kelas", type=int)
     code = request.args.get("lik") if request.args.get("lik") in service.LIK_CODES else None
-    rows = service.queue(class_id=class_id, code=code)
+    rows = service.queue(current_user, class_id=class_id, code=code)
     return render_template("assessments/queue.html", rows=rows, classes=service.queue_classes(),
                            class_id=class_id, code=code, codes=service.LIK_CODES,
                            format_waiting=service.format_waiting, status_labels=status_labels(), **_common())
@@ -103,17 +104,18 @@ def _render_marking(version, trainee, form=None, status=200, correcting=False):
     evidence = service.evidence_version(trainee.id, practical.code)
     return render_template(
         "assessments/mark.html", version=version, trainee=trainee, practical=practical,
-        role=service.role_in_version(version, trainee.id), played_role=service.played_role(version, trainee.id),
-        other=service.other_person(version, trainee.id), final=final, draft=draft, history=history,
+        evidence_rule=service.evidence_rule(practical), other=version.partner, final=final, draft=draft,
+        history=history,
         entries=_entries(practical, source, form), values=values, correcting=correcting,
         is_newest=evidence is not None and evidence.id == version.id,
-        superseded_by=service.superseded_by, observation_rows=service.observation_rows, **_common()), status
+        superseded_by=service.superseded_by, observation_rows=records.observation_rows, **_common()), status
 
 
 @bp.route("/versi/<int:version_id>/peserta/<int:trainee_id>", methods=["GET", "POST"])
 @assessor_required
 def mark(version_id: int, trainee_id: int):
     version, trainee = service.version_and_trainee_or_404(version_id, trainee_id)
+    service.check_judgeable(current_user, version, trainee.id)   # a partner, or an assessor in the video: 403
     if request.method == "GET":
         return _render_marking(version, trainee)
     if not EmptyForm().validate_on_submit():
@@ -147,6 +149,7 @@ def correct(judgement_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     version, trainee = old.version, old.trainee
+    service.check_judgeable(current_user, version, trainee.id)
     try:
         marks = service.parse_marks(request.form, version.submission.practical)
         service.correct(old, current_user, marks, request.form.get("rekomendasi"),
@@ -166,13 +169,14 @@ def results(code: str):
     code = (code or "").upper()
     if code not in service.LIK_CODES:
         abort(404)
-    practical = service._practical(code)
+    practical = records.practical_by_code(code)
     if practical is None:
         abort(404)
     history = service.trainee_history(current_user, code)
     return render_template("assessments/results.html", practical=practical, code=code, history=history,
                            result=service.effective_lik_result(current_user.id, code),
-                           practical_url=practical_url(code), observation_rows=service.observation_rows,
+                           practical_url=practical_url(code), observation_rows=records.observation_rows,
+                           evidence_rule=service.evidence_rule(practical),
                            superseded_by=service.superseded_by, **_common())
 
 
@@ -182,7 +186,7 @@ def results(code: str):
 @teacher_required
 def recap(class_id: int):
     classroom = get_class_for_teacher(class_id, current_user)
-    return render_template("assessments/recap.html", classroom=classroom, rows=service.class_recap(classroom),
+    return render_template("assessments/recap.html", classroom=classroom, rows=records.class_recap(classroom),
                            **_common())
 
 
@@ -196,7 +200,7 @@ def recap_csv(class_id: int):
     import csv
 
     classroom = get_class_for_teacher(class_id, current_user)
-    header, rows = service.recap_table(classroom)
+    header, rows = records.recap_table(classroom)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
@@ -220,11 +224,11 @@ def recap_xlsx(class_id: int):
     from openpyxl.styles import Font
 
     classroom = get_class_for_teacher(class_id, current_user)
-    header, rows = service.recap_table(classroom)
+    header, rows = records.recap_table(classroom)
     book = Workbook()
     sheet = book.active
     sheet.title = "Rekap unit"
-    sheet.append([f"{service.UNIT_CODE} {service.UNIT_TITLE}"])
+    sheet.append([f"{records.UNIT_CODE} {records.UNIT_TITLE}"])
     sheet.append([_("Kelas: %(k)s", k=classroom.label)])
     sheet.append(header)
     for cell in sheet[3]:
@@ -247,14 +251,14 @@ def recap_xlsx(class_id: int):
 def class_report(class_id: int):
     classroom = service.class_for_report_or_404(current_user, class_id)
     return render_template("assessments/class_report.html", classroom=classroom,
-                           rows=service.class_report(classroom), today=date.today(), **_common())
+                           rows=records.class_report(classroom), today=date.today(), **_common())
 
 
 @bp.route("/rekaman/<int:trainee_id>")
 @login_required
 def record(trainee_id: int):
     trainee = service.trainee_for_records_or_404(current_user, trainee_id)
-    return render_template("assessments/record.html", rec=service.assessment_record(trainee), **_common())
+    return render_template("assessments/record.html", rec=records.assessment_record(trainee), **_common())
 
 
 @bp.route("/rekaman/<int:trainee_id>.pdf")
@@ -263,7 +267,7 @@ def record_pdf(trainee_id: int):
     from .pdf import record_pdf as build
 
     trainee = service.trainee_for_records_or_404(current_user, trainee_id)
-    data = build(service.assessment_record(trainee), current_app.static_folder)
+    data = build(records.assessment_record(trainee), current_app.static_folder)
     filename = f"rekaman-asesmen-{trainee.nis or trainee.id}.pdf"
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
@@ -276,5 +280,5 @@ def observation(judgement_id: int):
     judgement = service.judgement_for_viewer_or_404(current_user, judgement_id)
     return render_template("assessments/observation.html", judgement=judgement,
                            practical=judgement.version.submission.practical,
-                           rows=service.observation_rows(judgement), superseded_by=service.superseded_by(judgement),
+                           rows=records.observation_rows(judgement), superseded_by=service.superseded_by(judgement),
                            **_common())

@@ -1,8 +1,11 @@
 """Practical rules: who may see which sheet and submission, versions, partners, and the video hooks.
 
 Used by the views here, by the media domain (through the upload-target hooks registered in
-__init__), and by the assessment domain (`submissions_for_trainee`, `latest_version`,
-`visible_submission_or_404`, `evidence_for`).
+__init__), and by the assessment domain (`evidence_rule`, `visible_submission_or_404`).
+
+The evidence rule: a LIK video is evidence only for the trainee who submits it and plays the
+assessed role (LIK_1: staf administrasi, LIK_2: pimpinan). The partner is named on the version
+and may see it, but is never judged from it; naming a partner never changes the partner's results.
 """
 from dataclasses import dataclass, field
 
@@ -123,18 +126,12 @@ def latest_version(submission: Submission | None) -> SubmissionVersion | None:
     return submission.versions[-1] if submission is not None and submission.versions else None
 
 
-def evidence_for(trainee_id: int, code: str, require_video: bool = False) -> SubmissionVersion | None:
-    """The newest version of practical `code` in which the trainee is the submitter or the partner.
-
-    With require_video=True only versions that have a video attached count.
-    """
-    query = (select(SubmissionVersion).join(Submission).join(Practical)
-             .where(Practical.code == code,
-                    or_(Submission.trainee_id == trainee_id, SubmissionVersion.partner_id == trainee_id)))
-    if require_video:
-        query = query.where(SubmissionVersion.media_file_id.is_not(None))
-    return db.session.scalar(query.order_by(SubmissionVersion.created_at.desc(),
-                                            SubmissionVersion.id.desc()).limit(1))
+def evidence_rule(practical: Practical) -> str:
+    """The evidence rule in one sentence, for the practical page and the marking page."""
+    return _("Video %(c)s menjadi bukti hanya bagi peserta yang mengirimnya dan memerankan %(r)s; pasangan "
+             "(%(p)s) tidak dinilai dari video ini. Agar keduanya dinilai, bertukar peran lalu rekam dan kirim "
+             "video sendiri. Siapa pun yang tampil di video tidak boleh menilainya.",
+             c=practical.code, r=practical.trainee_role, p=practical.partner_role)
 
 
 def classmates_of(trainee: User) -> list[User]:

@@ -50,6 +50,7 @@ def _version_form(user) -> VersionForm:
 
 def _render_sheet(practical, form=None, status=200):
     context = {"practical": practical, "other": service.other_practical(practical),
+               "evidence_rule": service.evidence_rule(practical),
                "lessons_url": lessons_link(practical.element), "media_ui": media_ui_available(),
                "status_labels": service.status_labels(), "upload_kind": current_app.extensions.get("practicals_upload_kind", service.UPLOAD_KIND)}
     if current_user.has_role("trainee"):

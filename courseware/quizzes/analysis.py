@@ -8,8 +8,11 @@
 - Each option's share of the trainees who saw the item; a distractor chosen by under 5% does
   not work.
 - KR-20 reliability: k/(k-1) * (1 - sum(p*q) / variance of raw scores), with the population
-  variance. Attempts draw different items from the bank, so sum(p*q) is averaged over the
-  items each attempt actually had; for a fixed form this is exactly the textbook KR-20.
+  variance, computed only over attempts that share one form (the same set of items): KR-20 is
+  not valid across random forms, where mixing them gave values above 1. The largest group of
+  attempts with one form is used, and only when it has MIN_ATTEMPTS_FOR_RELIABILITY attempts;
+  on one form KR-20 can never exceed 1 (Var of a sum <= k * sum of Vars).
+- An item seen by fewer than MIN_ANSWERS_PER_ITEM trainees gets no flags: "data belum cukup".
 Blank answers count as wrong. Computed on first attempts unless asked to include all.
 """
 from dataclasses import dataclass, field
@@ -24,6 +27,8 @@ from .models import Attempt
 
 GROUP_SHARE = 0.27
 DISTRACTOR_MIN_SHARE = 0.05
+MIN_ANSWERS_PER_ITEM = 10
+MIN_ATTEMPTS_FOR_RELIABILITY = 20
 LETTERS = "ABCDEFGH"
 
 
@@ -60,6 +65,7 @@ class ItemStat:
     options: list[OptionStat]
     flags: list[str] = field(default_factory=list)
     question: object = None
+    enough_data: bool = True
 
     @property
     def needs_revision(self) -> bool:
@@ -75,6 +81,7 @@ class Analysis:
     variance: float
     kr20: float | None
     items: list[ItemStat]
+    reliability_attempts: int = 0            # attempts of the one form KR-20 was computed on
 
 
 def difficulty_band(p: float) -> str:
@@ -108,7 +115,8 @@ def group_size(n: int) -> int:
     return int(GROUP_SHARE * n + 0.5) if n >= 2 else 0
 
 
-def analyse(responses: list[Response], keys: dict[int, int], options: dict[int, list[int]]) -> Analysis:
+def analyse(responses: list[Response], keys: dict[int, int], options: dict[int, list[int]],
+            min_answers: int = MIN_ANSWERS_PER_ITEM, min_attempts: int = MIN_ATTEMPTS_FOR_RELIABILITY) -> Analysis:
     """Pure computation: `keys` maps question id -> key option id, `options` -> option ids (A, B, ...)."""
     raw = {r.attempt_id: sum(1 for q, c in r.answers.items() if c is not None and c == keys[q]) for r in responses}
     percent = {r.attempt_id: raw[r.attempt_id] / len(r.answers) if r.answers else 0.0 for r in responses}
@@ -139,18 +147,39 @@ def analyse(responses: list[Response], keys: dict[int, int], options: dict[int, 
         stat = ItemStat(qid, len(saw), len(right), round(p, 4), difficulty_band(p), len(up_saw), up_right,
                         len(lo_saw), lo_right, d, discrimination_band(d),
                         sum(1 for r in saw if r.answers[qid] is None), option_stats)
-        stat.flags = _flags(stat)
+        stat.enough_data = len(saw) >= min_answers
+        stat.flags = _flags(stat) if stat.enough_data else []
         items.append(stat)
 
     n = len(responses)
     mean_raw = sum(raw.values()) / n if n else 0.0
     variance = sum((x - mean_raw) ** 2 for x in raw.values()) / n if n else 0.0
     mean_items = sum(len(r.answers) for r in responses) / n if n else 0.0
-    kr20 = None
-    if n >= 2 and variance > 0 and mean_items > 1:
-        sum_pq = sum(sum(p_of[q] * (1 - p_of[q]) for q in r.answers) for r in responses) / n
-        kr20 = round(mean_items / (mean_items - 1) * (1 - sum_pq / variance), 4)
-    return Analysis(n, g, round(mean_items, 2), round(mean_raw, 4), round(variance, 4), kr20, items)
+    forms: dict[frozenset, list[Response]] = {}
+    for r in responses:
+        forms.setdefault(frozenset(r.answers), []).append(r)
+    same_form = max(forms.values(), key=len) if forms else []
+    kr20 = _kr20(same_form, keys) if len(same_form) >= max(min_attempts, 2) else None
+    return Analysis(n, g, round(mean_items, 2), round(mean_raw, 4), round(variance, 4), kr20, items,
+                    reliability_attempts=len(same_form))
+
+
+def _kr20(responses: list[Response], keys: dict[int, int]) -> float | None:
+    """Textbook KR-20 over attempts that all had the same items."""
+    items = sorted(responses[0].answers)
+    k, n = len(items), len(responses)
+    if k < 2:
+        return None
+    scores = [sum(1 for q in items if r.answers[q] is not None and r.answers[q] == keys[q]) for r in responses]
+    mean = sum(scores) / n
+    variance = sum((x - mean) ** 2 for x in scores) / n
+    if variance == 0:
+        return None
+    sum_pq = 0.0
+    for q in items:
+        p = sum(1 for r in responses if r.answers[q] == keys[q]) / n
+        sum_pq += p * (1 - p)
+    return round(min(1.0, k / (k - 1) * (1 - sum_pq / variance)), 4)
 
 
 def _flags(stat: ItemStat) -> list[str]:
@@ -169,7 +198,8 @@ def _flags(stat: ItemStat) -> list[str]:
 
 def reliability_label(kr20: float | None) -> str:
     if kr20 is None:
-        return _("belum dapat dihitung")
+        return _("data belum cukup (butuh minimal %(n)d percobaan dengan paket soal yang sama)",
+                 n=MIN_ATTEMPTS_FOR_RELIABILITY)
     return _("reliabel") if kr20 >= 0.70 else _("kurang reliabel")
 
 

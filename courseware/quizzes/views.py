@@ -339,4 +339,5 @@ def item_analysis():
     result = analysis.analysis_for(quiz, class_ids, include_all=include_all)
     return render_template("quizzes/analysis.html", result=result, quiz=quiz, classes=classes,
                            selected=selected, include_all=include_all, quizzes=service.all_quizzes(),
-                           reliability_label=analysis.reliability_label)
+                           reliability_label=analysis.reliability_label,
+                           min_attempts=analysis.MIN_ATTEMPTS_FOR_RELIABILITY, min_answers=analysis.MIN_ANSWERS_PER_ITEM)
