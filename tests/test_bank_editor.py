@@ -57,19 +57,19 @@ def test_trainee_and_assessor_are_refused_and_anonymous_must_log_in(app, bank, a
 def test_teacher_and_admin_see_the_bank_grouped_by_kuk_with_counts(bank, as_user, role):
     page = as_user(role).get("/bank-soal/").get_data(as_text=True)
     assert "KUK 1.1" in page and "KUK 2.6" in page
-    assert "7 aktif" in page and "5 aktif" in page
+    assert "14 aktif" in page and "11 aktif" in page
     assert "1.1-01" in page and "2.6-05" in page
-    assert "54 soal ditampilkan." in page
+    assert "116 soal ditampilkan." in page
 
 
 def test_filter_by_kuk_and_status(bank, as_user):
     client = as_user("teacher")
     page = client.get("/bank-soal/?kuk=2.1").get_data(as_text=True)
-    assert "2.1-07" in page and "1.1-01" not in page and "7 soal ditampilkan." in page
+    assert "2.1-07" in page and "1.1-01" not in page and "14 soal ditampilkan." in page
     client.post(f"/bank-soal/{bank['2.1-03'].id}/pensiunkan")
     retired = client.get("/bank-soal/?kuk=2.1&status=pensiun").get_data(as_text=True)
     assert "2.1-03" in retired and "2.1-04" not in retired and "1 soal ditampilkan." in retired
-    assert "6 aktif" in client.get("/bank-soal/").get_data(as_text=True)
+    assert "13 aktif" in client.get("/bank-soal/").get_data(as_text=True)
 
 
 def test_nav_entry_for_teacher_and_admin_only(bank, as_user):
@@ -113,7 +113,7 @@ def test_editor_refuses_what_the_lint_refuses(bank, as_user, change, message):
     response = as_user("teacher").post("/bank-soal/baru", data={**GOOD, **change})
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
-    assert db.session.scalar(select(func.count()).select_from(Question)) == 54
+    assert db.session.scalar(select(func.count()).select_from(Question)) == 116
     assert _events("bank.create") == 0
 
 
@@ -186,7 +186,7 @@ def test_state_changes_need_a_csrf_token(bank, as_user):
     assert client.post(f"/bank-soal/{q.id}/pensiunkan", csrf=False).status_code == 400
     assert client.post("/bank-soal/baru", data=GOOD, csrf=False).status_code == 400
     assert not db.session.get(Question, q.id).retired
-    assert db.session.scalar(select(func.count()).select_from(Question)) == 54
+    assert db.session.scalar(select(func.count()).select_from(Question)) == 116
 
 
 def test_an_imported_three_option_item_can_be_edited(bank, as_user, users):

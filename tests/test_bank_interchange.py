@@ -71,7 +71,7 @@ def test_gift_round_trip_into_an_empty_bank(bank, users):
     exported = service.export_gift()
     _empty_bank()
     report = service.import_gift(exported, None, users["teacher"], pool="ujian")
-    assert report.refused == [] and len(report.imported) == len(bank) == 55
+    assert report.refused == [] and len(report.imported) == len(bank) == 117
     after = _content(service.active_questions())
     assert after == before
     tricky = db.session.scalar(select(Question).where(Question.stem == TRICKY_STEM))
@@ -106,7 +106,7 @@ def test_moodle_xml_export_structure_and_content(bank):
         assert [a.findtext("text") for a in answers] == [o.text for o in q.options]
         assert [a.get("fraction") for a in answers] == ["100" if o.is_key else "0" for o in q.options]
         assert [a.findtext("feedback/text") or "" for a in answers] == [o.feedback for o in q.options]
-    assert seen == len(bank) == 55
+    assert seen == len(bank) == 117
 
 
 def test_retired_items_are_not_exported(bank, users):
@@ -220,7 +220,7 @@ def test_cli_import_fails_on_an_unreadable_file(app, tmp_path):
 def test_cli_export_writes_both_formats(bank, app, tmp_path):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["bank", "export", "--format", "gift", str(tmp_path / "bank.txt")])
-    assert result.exit_code == 0 and "55 soal aktif diekspor" in result.output
+    assert result.exit_code == 0 and "117 soal aktif diekspor" in result.output
     assert (tmp_path / "bank.txt").read_text(encoding="utf-8") == service.export_gift()
     result = runner.invoke(args=["bank", "export", "--format", "moodlexml", str(tmp_path / "bank.xml")])
     assert result.exit_code == 0

@@ -65,7 +65,7 @@ def test_broken_copy_fails_with_each_problem_named(app, bank_copy):
     _replace(f11, 'key: "B"', 'key: "E"')                                        # 1.1-01 key outside A-D
     _replace(f11, 'key: "C"', 'key: "AB"')                                       # 1.1-02 two keys
     _replace(f11, '      - "Dari kebutuhan pribadinya sebagai tamu yang sedang terburu-buru"\n', "")  # 1.1-04: 3 options
-    _replace(f11, "Menghapus riwayat pesan lama supaya data pelanggan tidak menumpuk di ponsel kantor",
+    _replace(f11, "Langsung menurunkan ongkos kirim, karena pertanyaan terbanyak menunjukkan tarifnya dianggap mahal",
              "Semua jawaban benar")                                              # 1.1-05 forbidden option
     _replace(f11, '"Sangat puas, karena kinerja yang ia rasakan melampaui harapannya"',
              '"  PUAS, karena layanan yang diterimanya   sama dengan pengalaman tahun lalu"')  # 1.1-03 duplicate option
@@ -121,12 +121,12 @@ def _count(model=Question, *where):
 
 def test_sync_is_registered_for_init_and_is_idempotent(app):
     lines = run_content_sync(app)
-    assert any(line.startswith("soal: 54 baru") for line in lines)
+    assert any(line.startswith("soal: 116 baru") for line in lines)
     options_before = _count(QuestionOption)
-    assert _count() == 54 and options_before == 216
+    assert _count() == 116 and options_before == 464
     again = [line for line in run_content_sync(app) if line.startswith("soal:")][0]
-    assert "0 baru, 0 diperbarui, 0 versi baru, 0 dipensiunkan, 54 tetap" in again
-    assert _count() == 54 and _count(QuestionOption) == options_before
+    assert "0 baru, 0 diperbarui, 0 versi baru, 0 dipensiunkan, 116 tetap" in again
+    assert _count() == 116 and _count(QuestionOption) == options_before
     q = db.session.scalar(select(Question).where(Question.uid == "1.1-01"))
     assert q.version == 1 and q.origin == "bank" and not q.retired
     assert [o.text for o in q.options][1].startswith("Penelitian formal") and q.key_option.position == 1
@@ -158,7 +158,7 @@ def test_changed_answered_item_gets_a_new_version_and_the_old_one_stays(app, ban
     assert versions[0].key_option.text == "Analisis pelanggan yang hilang"
     kept = db.session.get(Question, old_id)
     assert kept.key_option.text == old_key == "Belanja siluman (ghost shopping)"   # old attempts still see it
-    assert _count(Question, Question.retired.is_(False)) == 54
+    assert _count(Question, Question.retired.is_(False)) == 116
     # Running again changes nothing.
     assert service.sync_shipped_bank(app.config["CONTENT_ROOT"]).new_versions == 0
     assert len(service.versions_of("1.1-02")) == 2
@@ -168,7 +168,7 @@ def test_item_removed_from_files_is_retired_not_deleted(app, bank_copy):
     service.sync_shipped_bank(app.config["CONTENT_ROOT"])
     text = (bank_copy / "kuk-1-1.yml").read_text(encoding="utf-8")
     head, rest = text.split('  - id: "1.1-05"')
-    (bank_copy / "kuk-1-1.yml").write_text(head, encoding="utf-8")
+    (bank_copy / "kuk-1-1.yml").write_text(head + rest[rest.index('  - id: "1.1-06"'):], encoding="utf-8")
     summary = service.sync_shipped_bank(app.config["CONTENT_ROOT"])
     assert summary.retired == 1
     q = db.session.scalar(select(Question).where(Question.uid == "1.1-05"))

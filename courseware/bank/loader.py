@@ -1,7 +1,7 @@
 """Reading and linting the shipped bank files quizzes/bank/*.yml (no database here).
 
-Format of one file:  {kuk: "1.1", items: [{id: "1.1-01", pool: ujian|latihan, stem,
-options: [4 strings], key: "B", explanation}]}. The sync that turns these into rows lives in service.sync_shipped_bank.
+Format of one file:  {kuk: "1.1", items: [{id: "1.1-01", pool: ujian|latihan,
+level: ingatan|penerapan|analisis, stem, options: [4 strings], key: "B", explanation}]}. The sync that turns these into rows lives in service.sync_shipped_bank.
 """
 import re
 from collections import Counter
@@ -11,6 +11,7 @@ import yaml
 from flask_babel import gettext as _
 
 from .models import KUKS
+from .quality import quality_report
 from .validation import ItemData, StemRegister, key_index_from_letter, validate_item
 
 BANK_DIR = Path("quizzes") / "bank"
@@ -72,6 +73,7 @@ def read_bank(root) -> tuple[list[ItemData], list[str], list[str]]:
                 key=key_index_from_letter(raw.get("key"), 4),
                 explanation=str(raw.get("explanation") or "").strip(),
                 pool=str(raw.get("pool") or "").strip(),
+                level=str(raw.get("level") or "").strip(),
             )
             item_problems += validate_item(item, shipped=True)
             if item.stem:
@@ -92,6 +94,14 @@ def read_bank(root) -> tuple[list[ItemData], list[str], list[str]]:
 
 
 def lint_bank(root) -> tuple[list[str], list[str]]:
-    """The content check registered as "soal": (problems, info)."""
-    _items, problems, info = read_bank(root)
+    """The content check registered as "soal": (problems, info).
+
+    Adds the bank-wide quality rules (quality.py) to the per-item lint; they are editorial, so
+    they fail `content check` but do not stop the sync from loading the files.
+    """
+    items, problems, info = read_bank(root)
+    if items:
+        quality_problems, quality_info = quality_report(items)
+        problems += quality_problems
+        info += quality_info
     return problems, info

@@ -19,6 +19,7 @@ MAX_OPTIONS = 6
 LETTERS = "ABCDEF"
 MAX_STEM = 4000
 MAX_OPTION = 1000
+LEVELS = ("ingatan", "penerapan", "analisis")      # cognitive level of an item
 
 # Options that test reading tricks rather than the competency ("all of the above", "A and B").
 FORBIDDEN_OPTION_PATTERNS = [
@@ -41,7 +42,8 @@ class ItemData:
     explanation: str = ""
     feedback: list[str] = field(default_factory=list)   # per option, may be shorter than options
     uid: str = ""
-    pool: str = "ujian"             # ujian | latihan (see models.POOLS)
+    pool: str = "ujian"
+    level: str = "penerapan"
 
     def fingerprint(self) -> tuple:
         feedback = list(self.feedback) + [""] * (len(self.options) - len(self.feedback))
@@ -117,6 +119,10 @@ def validate_item(item: ItemData, *, shipped: bool = False, require_explanation:
             problems.append(_("Pilih tepat satu kunci jawaban."))
     if require_explanation and not (item.explanation or "").strip():
         problems.append(_("Pembahasan (explanation) kosong."))
+    if shipped:
+        if item.level not in LEVELS:
+            problems.append(_("level harus salah satu dari: %(all)s (ada: %(v)s).",
+                              all=", ".join(LEVELS), v=item.level or "-"))
     return problems
 
 
