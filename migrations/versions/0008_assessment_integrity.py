@@ -21,19 +21,21 @@ down_revision = '0007'
 branch_labels = None
 depends_on = None
 
+# recreate='never': SQLite (3.35+) adds and drops these columns in place. Recreating a table
+# would drop the old one, and with foreign keys on that cascades into quiz_windows and attempts.
 SETTINGS = ("items_per_attempt", "time_limit_minutes", "attempts_allowed", "counting", "pass_mark")
 
 
 def upgrade():
-    with op.batch_alter_table('questions', schema=None) as batch_op:
+    with op.batch_alter_table('questions', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('pool', sa.String(length=8), server_default='ujian', nullable=False))
         batch_op.create_index(batch_op.f('ix_questions_pool'), ['pool'], unique=False)
 
-    with op.batch_alter_table('quizzes', schema=None) as batch_op:
+    with op.batch_alter_table('quizzes', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('review_policy', sa.String(length=16), server_default='langsung',
                                       nullable=False))
 
-    with op.batch_alter_table('quiz_windows', schema=None) as batch_op:
+    with op.batch_alter_table('quiz_windows', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('items_per_attempt', sa.Integer(), server_default='20', nullable=False))
         batch_op.add_column(sa.Column('time_limit_minutes', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('attempts_allowed', sa.Integer(), nullable=True))
@@ -43,7 +45,7 @@ def upgrade():
         op.execute(f"UPDATE quiz_windows SET {name} = (SELECT quizzes.{name} FROM quizzes "
                    f"WHERE quizzes.id = quiz_windows.quiz_id)")
 
-    with op.batch_alter_table('judgements', schema=None) as batch_op:
+    with op.batch_alter_table('judgements', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('void_reason', sa.String(length=40), nullable=True))
     _void_judgements()
 
@@ -75,13 +77,13 @@ def _void_judgements():
 
 
 def downgrade():
-    with op.batch_alter_table('judgements', schema=None) as batch_op:
+    with op.batch_alter_table('judgements', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('void_reason')
-    with op.batch_alter_table('quiz_windows', schema=None) as batch_op:
+    with op.batch_alter_table('quiz_windows', schema=None, recreate='never') as batch_op:
         for name in reversed(SETTINGS):
             batch_op.drop_column(name)
-    with op.batch_alter_table('quizzes', schema=None) as batch_op:
+    with op.batch_alter_table('quizzes', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('review_policy')
-    with op.batch_alter_table('questions', schema=None) as batch_op:
+    with op.batch_alter_table('questions', schema=None, recreate='never') as batch_op:
         batch_op.drop_index(batch_op.f('ix_questions_pool'))
         batch_op.drop_column('pool')

@@ -141,6 +141,22 @@
     window.setTimeout(tick, 1000);
   }
 
+  // The teacher may close or shorten the test while this page is open: ask the server's clock
+  // every 30 s (and when the tab comes back), so the countdown and a closed test are never stale.
+  var timeUrl = form.getAttribute("data-time-url");
+  function checkTime() {
+    if (!timeUrl || autoSubmitting) { return; }
+    fetch(timeUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (res) { return res.ok ? res.json() : null; })
+      .then(function (data) {
+        if (!data) { return; }
+        if (data.closed && data.redirect) { window.location.assign(data.redirect); return; }
+        sync(data.seconds_left);
+      }).catch(function () { /* offline: the local countdown goes on */ });
+  }
+  window.setInterval(checkTime, 30000);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) { checkTime(); } });
+
   restore();
   flush();
   if (clock) {
