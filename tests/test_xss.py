@@ -193,7 +193,7 @@ def hostile_world(app, users, practicals, as_user):
     assert final.id != first.id and final.is_final
 
     # question bank: the editor and a GIFT import
-    response = teacher.post("/bank-soal/baru", data={"pool": "ujian", 
+    response = teacher.post("/bank-soal/baru", data={"pool": "ujian",
         "kuk": "1.2", "stem": STEM, "option_a": OPTION, "option_b": "Pilihan kedua yang wajar",
         "option_c": "Pilihan ketiga yang wajar", "option_d": "Pilihan keempat yang wajar", "option_e": "",
         "option_f": "", "key": "A", "explanation": EXPLANATION})
@@ -214,8 +214,12 @@ def hostile_world(app, users, practicals, as_user):
 
     sync_quizzes(app)
     quiz = db.session.scalar(select(Quiz).where(Quiz.code == "tes-tertulis"))
+    # A blueprint of just these two KUKs: a pool that cannot fill the shipped one refuses to start.
+    quiz.kuk_weights, quiz.kuks = {"1.2": 1, "1.3": 1}, ["1.2", "1.3"]
+    db.session.commit()
     now = utcnow()
-    set_window(classroom, quiz, now - timedelta(hours=1), now + timedelta(hours=2), "langsung", users["teacher"])
+    set_window(classroom, quiz, now - timedelta(hours=1), now + timedelta(hours=2), "langsung", users["teacher"],
+               items_per_attempt=2)
     response = tclient.post("/tes/tes-tertulis/mulai")
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     take_url = response.headers["Location"]
