@@ -189,10 +189,13 @@ def _build_world(app) -> dict:
         "trainee": user("peserta1", ["trainee"], "1001"),
         "other_trainee": user("peserta2", ["trainee"], "1002"),
         "victim": user("korban", ["trainee"], "1003"),  # target of admin actions / class removal
+        # Two-role visitors for the integrity rules: "dual" plays the partner in A's LIK_1 video.
+        "dual": user("dua.peran", ["trainee", "assessor"], "1004"),
+        "teacher_trainee": user("guru.peserta", ["teacher", "trainee"], "1005"),
     }
     class_a = create_class(u["teacher"], "XI MPLB 1", "2026/2027")
     create_class(u["other_teacher"], "XI MPLB 2", "2026/2027")  # the other teacher has a class of their own
-    for key in ("trainee", "other_trainee", "victim"):
+    for key in ("trainee", "other_trainee", "victim", "dual"):
         db.session.add(Enrollment(classroom_id=class_a.id, user_id=u[key].id))
     db.session.commit()
 
@@ -204,7 +207,7 @@ def _build_world(app) -> dict:
     for kuk in KUKS:
         for n in range(1, 4):
             uid = f"{kuk}-t{n}"
-            question = Question(uid=uid, kuk=kuk, stem=f"Soal {uid}?", explanation=f"Pembahasan {uid}")
+            question = Question(uid=uid, kuk=kuk, pool="ujian", stem=f"Soal {uid}?", explanation=f"Pembahasan {uid}")
             question.options = [QuestionOption(position=i, text=f"Pilihan {i}", is_key=(i == 1)) for i in range(4)]
             db.session.add(question)
     db.session.commit()
@@ -233,6 +236,7 @@ def _build_world(app) -> dict:
     db.session.add(submission)
     db.session.flush()
     version = SubmissionVersion(submission_id=submission.id, number=1, transcript="", media_file_id=media.id,
+                                partner_id=u["dual"].id,
                                 attached_at=now - timedelta(days=1), created_at=now - timedelta(days=1))
     db.session.add(version)
     db.session.flush()
@@ -355,4 +359,40 @@ def test_every_route_is_in_the_matrix_and_gets_the_expected_status(world):
     if printing:
         for (endpoint, method), s in sorted(observed.items()):
             print(f'    ("{endpoint}", "{method}"): row({", ".join(str(s[r]) for r in ROLES)}),')
+    assert not mismatches, "\n".join(mismatches)
+
+
+# Visitors holding two roles, on the routes the integrity rules guard. "dual" (trainee + assessor) is
+# the partner in A's video: it may not open, save or correct A's judgement. "teacher_trainee" may not
+# see written-test keys (bank, exports, item analysis, another trainee's review).
+TWO_ROLE_EXPECTED = {
+    "dual": {("assessments.mark", "GET"): 403, ("assessments.mark", "POST"): 403,
+             ("assessments.correct", "POST"): 403, ("assessments.queue", "GET"): 200},
+    "teacher_trainee": {("bank.index", "GET"): 403, ("bank.edit", "GET"): 403, ("bank.export", "GET"): 403,
+                        ("bank.create", "POST"): 403, ("bank.import_gift", "GET"): 403,
+                        ("quizzes.item_analysis", "GET"): 403, ("quizzes.manage", "GET"): 200},
+}
+
+
+def test_two_role_visitors_are_refused_where_the_integrity_rules_say(world):
+    app, ids, restore = world
+    from courseware.accounts.models import User
+
+    rules = {(rule.endpoint, method): rule for rule in app.url_map.iter_rules() for method in _methods(rule)}
+    mismatches = []
+    with app.app_context():
+        for visitor, expected in TWO_ROLE_EXPECTED.items():
+            for (endpoint, method), status in expected.items():
+                restore()
+                g.__dict__.clear()
+                client = login_as(app.test_client(), db.session.get(User, ids["users"][visitor]))
+                url = _url(app, rules[(endpoint, method)], ids)
+                got = _request(client, method, url, _form(endpoint, ids)).status_code
+                if got != status:
+                    mismatches.append(f"{visitor} {method} {url}: expected {status}, got {got}")
+        # The queue the dual visitor sees never lists the video they are in.
+        restore()
+        g.__dict__.clear()
+        client = login_as(app.test_client(), db.session.get(User, ids["users"]["dual"]))
+        assert f"/penilaian/versi/{ids['version_id']}/" not in client.get("/penilaian/antrean").get_data(as_text=True)
     assert not mismatches, "\n".join(mismatches)
