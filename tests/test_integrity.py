@@ -271,3 +271,27 @@ def test_status_before_during_and_after_assessment_on_every_page(assessment_scho
     assert re.search(r"<td>BK · ", after[2])
     csv_text = _text(teacher.get(f"/penilaian/kelas/{s.a.id}/rekap.csv"))
     assert "Belum Kompeten" in csv_text and "Dalam proses" in csv_text    # ani is still in process
+
+
+def test_the_shipped_ujian_pool_fills_two_attempts_without_repeats(app, users, as_user, make_user):
+    """116-item bank: 7 ujian items per KUK (10 for 2.1 and 2.5) give two 20-item attempts with no repeat."""
+    from courseware.cli import run_content_sync
+    from courseware.classes.service import create_class
+
+    run_content_sync(app)
+    classroom = create_class(users["teacher"], "XI BANK", "2026/2027")
+    db.session.add(Enrollment(classroom_id=classroom.id, user_id=users["trainee"].id))
+    db.session.commit()
+    now = utcnow()
+    quiz_service.set_window(classroom, quiz_service.written_test(), now - timedelta(hours=1),
+                            now + timedelta(hours=2), "langsung", users["teacher"])
+    client = as_user("trainee")
+    drawn = []
+    for _ in range(2):
+        attempt_id = int(client.post("/tes/tes-tertulis/mulai").headers["Location"].rsplit("/", 1)[1])
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.item_count == 20
+        assert {i.question.pool for i in attempt.items} == {"ujian"}
+        drawn.append({i.question_id for i in attempt.items})
+        client.post(f"/tes/percobaan/{attempt_id}/kumpulkan")
+    assert drawn[0].isdisjoint(drawn[1])

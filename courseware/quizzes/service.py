@@ -141,18 +141,26 @@ def pool_shortfall(quiz: Quiz, items: int) -> list[tuple]:
     return blueprint_shortfall(quiz.kuk_weights, items, {k: len(v) for k, v in _pool_ids_by_kuk(quiz).items()})
 
 
-def pick_questions(quiz: Quiz, items: int) -> list[Question]:
-    """A stratified random draw from the quiz's own pool; refused when the pool cannot fill it."""
+def pick_questions(quiz: Quiz, items: int, seen: set[int] = frozenset()) -> list[Question]:
+    """A stratified random draw from the quiz's own pool; refused when the pool cannot fill it.
+    Items in `seen` (the trainee's earlier attempts) are drawn only when a KUK has no fresh ones left."""
     by_kuk = _pool_ids_by_kuk(quiz)
     available = {k: len(v) for k, v in by_kuk.items()}
     shortfall = blueprint_shortfall(quiz.kuk_weights, items, available)
     if shortfall:
         raise ServiceError(shortfall_message(quiz, shortfall), 409)
     counts = allocate(items, quiz.kuk_weights, available)
-    chosen = [qid for kuk, n in counts.items() for qid in _random.sample(by_kuk[kuk], n)]
+    chosen = [qid for kuk, n in counts.items() for qid in _fresh_first(by_kuk[kuk], n, seen)]
     _random.shuffle(chosen)
     questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(chosen)))}
     return [questions[qid] for qid in chosen]
+
+
+def _fresh_first(ids: list[int], n: int, seen) -> list[int]:
+    fresh = [qid for qid in ids if qid not in seen]
+    if len(fresh) >= n:
+        return _random.sample(fresh, n)
+    return fresh + _random.sample([qid for qid in ids if qid in seen], n - len(fresh))
 
 
 # --- taking a quiz ----------------------------------------------------------------------
@@ -230,7 +238,9 @@ def _start(user: User, quiz: Quiz, now: datetime) -> tuple[Attempt, bool]:
         if settings.attempts_allowed is not None and used >= settings.attempts_allowed:
             raise ServiceError(_("Kesempatan mengerjakan tes ini sudah habis (%(n)d kali).",
                                  n=settings.attempts_allowed), 409)
-        questions = pick_questions(quiz, settings.items_per_attempt)
+        seen = {qid for order in db.session.scalars(select(Attempt.question_order).where(
+            Attempt.user_id == user.id, Attempt.quiz_id == quiz.id)) for qid in order}
+        questions = pick_questions(quiz, settings.items_per_attempt, seen)
         deadline = None
         if settings.time_limit_minutes:
             deadline = now + timedelta(minutes=settings.time_limit_minutes)
