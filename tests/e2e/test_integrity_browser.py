@@ -8,7 +8,6 @@
   the result, scored with what was saved;
 - before anything is decided the dashboard, the recap and FR.AK.05 say "Dalam proses"/"Belum dinilai".
 """
-import time
 from datetime import timedelta
 
 import pytest
@@ -24,6 +23,7 @@ from courseware.practicals.models import Practical, Submission, SubmissionVersio
 from courseware.quizzes.models import Attempt
 from courseware.quizzes.service import set_window, written_test
 
+from .test_quizzes_browser import _wait_saved
 from .test_walkthrough import PASSWORD, _login, walk  # noqa: F401  (walk is a fixture)
 
 
@@ -144,15 +144,6 @@ def test_integrity_as_each_role_sees_it(live_server, school, walk):
     # The refused self-judgement (403) and the late answer (409) are the rules at work, not faults.
     errors = [e for p in walk.pages for e in p.console_errors if "403" not in e and "409" not in e]
     assert errors == [], errors
-
-
-def _wait_saved(page, seconds=10.0):
-    end = time.time() + seconds
-    while time.time() < end:
-        if page.inner_text("#save-state") == "tersimpan":
-            return
-        time.sleep(0.1)
-    raise AssertionError("the answer was never saved")
 
 
 def _wait_url(page, part, seconds=15.0):
