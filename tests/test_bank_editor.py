@@ -24,7 +24,7 @@ def answered():
 
 
 GOOD = {
-    "kuk": "1.2", "pool": "ujian", "stem": "Pelanggan menelepon dan bertanya jam buka kantor. Apa yang pertama dilakukan petugas?",
+    "kuk": "1.2", "pool": "ujian", "level": "penerapan", "stem": "Pelanggan menelepon dan bertanya jam buka kantor. Apa yang pertama dilakukan petugas?",
     "option_a": "Menyapa dengan ramah lalu menyebutkan jam buka dengan jelas",
     "option_b": "Meminta pelanggan melihat sendiri di situs web",
     "option_c": "Menutup telepon karena pertanyaan itu terlalu sederhana",
@@ -126,7 +126,8 @@ def test_editor_refuses_a_duplicate_stem_of_the_shipped_bank(bank, as_user):
 
 def _form_of(q, **changes):
     letters = "abcdef"
-    data = {"kuk": q.kuk, "pool": q.pool, "stem": q.stem, "explanation": q.explanation, "key": "ABCDEF"[q.key_option.position]}
+    data = {"kuk": q.kuk, "pool": q.pool, "level": q.level, "stem": q.stem, "explanation": q.explanation,
+            "key": "ABCDEF"[q.key_option.position]}
     for i, letter in enumerate(letters):
         data[f"option_{letter}"] = q.options[i].text if i < len(q.options) else ""
     data.update(changes)
@@ -198,3 +199,18 @@ def test_an_imported_three_option_item_can_be_edited(bank, as_user, users):
     q = db.session.get(Question, q.id)
     assert [(o.text, o.feedback) for o in q.options] == [("satu", "ya"), ("dua", "tidak"), ("tiga", "")]
     assert q.explanation == "Karena satu."
+
+
+def test_the_list_shows_pool_and_level_and_the_editor_changes_them_in_place(bank, as_user):
+    page = as_user("teacher").get("/bank-soal/?kuk=2.1").get_data(as_text=True)
+    item = bank["2.1-03"]
+    before = item.pool
+    assert f">{item.pool}<" in page and f">{item.level}<" in page
+    data = {**_form_of(item), "pool": "latihan", "level": "analisis"}
+    response = as_user("teacher").post(f"/bank-soal/{item.id}", data=data)
+    assert response.status_code == 302
+    db.session.expire_all()
+    moved = db.session.get(Question, item.id)
+    assert (moved.pool, moved.level, moved.version) == ("latihan", "analisis", 1)
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "bank.pool")).all()
+    assert [e.detail["pool"] for e in events] == [[before, "latihan"]]

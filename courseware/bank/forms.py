@@ -18,6 +18,10 @@ class QuestionForm(FlaskForm):
                       validators=[DataRequired(_l("Pilih KUK."))], validate_choice=False)
     pool = RadioField(_l("Kelompok soal"), choices=POOL_CHOICES, default="ujian",
                       validators=[DataRequired(_l("Pilih kelompok soal: ujian atau latihan."))])
+    level = SelectField(_l("Tingkat kognitif"), default="penerapan", choices=[
+        ("ingatan", _l("Ingatan (mengenali atau mengingat)")),
+        ("penerapan", _l("Penerapan (kasus kerja: apa yang dilakukan)")),
+        ("analisis", _l("Analisis (menilai atau menemukan penyebab)"))])
     stem = TextAreaField(_l("Pertanyaan"), validators=[DataRequired(_l("Isi pertanyaan.")), Length(max=MAX_STEM)],
                          render_kw={"rows": 5})
     option_a = TextAreaField(_l("Pilihan A"), validators=[Length(max=MAX_OPTION)], render_kw={"rows": 2})
@@ -38,7 +42,7 @@ class QuestionForm(FlaskForm):
 
     def fill_from(self, question) -> None:
         self.kuk.data, self.stem.data, self.explanation.data = question.kuk, question.stem, question.explanation
-        self.pool.data = question.pool
+        self.pool.data, self.level.data = question.pool, question.level
         for name, option in zip(OPTION_FIELDS, question.options):
             getattr(self, name).data = option.text
             if option.is_key:

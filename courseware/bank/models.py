@@ -16,6 +16,7 @@ CRITICAL_KUKS = ("2.1", "2.5")
 # ujian: the written test only (its key never reaches a trainee before that attempt's review);
 # latihan: practice quizzes only (keys shown after each answer). No item is in both.
 POOLS = ("ujian", "latihan")
+LEVELS = ("ingatan", "penerapan", "analisis")        # the cognitive level an item asks for
 
 
 class Question(db.Model):
@@ -27,6 +28,7 @@ class Question(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     kuk: Mapped[str] = mapped_column(String(5), index=True)
     pool: Mapped[str] = mapped_column(String(8), default="ujian", server_default="ujian", index=True)
+    level: Mapped[str] = mapped_column(String(10), default="penerapan", server_default="penerapan")
     stem: Mapped[str] = mapped_column(Text)
     explanation: Mapped[str] = mapped_column(Text, default="")
     origin: Mapped[str] = mapped_column(String(12), default="bank")  # bank | editor | gift

@@ -117,13 +117,13 @@ def item_of(question: Question) -> ItemData:
     key = next((i for i, o in enumerate(question.options) if o.is_key), None)
     return ItemData(kuk=question.kuk, uid=question.uid, stem=question.stem, explanation=question.explanation,
                     options=[o.text for o in question.options], key=key,
-                    feedback=[o.feedback for o in question.options], pool=question.pool)
+                    feedback=[o.feedback for o in question.options], pool=question.pool, level=question.level)
 
 
 # --- writing rows -------------------------------------------------------------------------
 
 def _new_question(item: ItemData, uid: str, version: int, origin: str, retired: bool = False) -> Question:
-    question = Question(uid=uid, version=version, kuk=item.kuk, pool=item.pool, stem=item.stem,
+    question = Question(uid=uid, version=version, kuk=item.kuk, pool=item.pool, level=item.level, stem=item.stem,
                         explanation=item.explanation, origin=origin, retired=retired)
     question.options = _option_rows(item)
     db.session.add(question)
@@ -138,7 +138,7 @@ def _option_rows(item: ItemData) -> list[QuestionOption]:
 
 def _update_in_place(question: Question, item: ItemData, origin: str | None = None) -> None:
     question.kuk, question.stem, question.explanation = item.kuk, item.stem, item.explanation
-    question.pool = item.pool
+    question.pool, question.level = item.pool, item.level
     if origin:
         question.origin = origin
     # Rewrite the option rows by position (ids stay stable); drop or add rows when the count changed.
@@ -202,10 +202,10 @@ def sync_shipped_bank(root) -> SyncSummary:
             elif latest.origin != "bank":
                 summary.kept_edits += 1
             elif item_of(latest).fingerprint() == item.fingerprint():
-                if latest.pool == item.pool:
+                if (latest.pool, latest.level) == (item.pool, item.level):
                     summary.unchanged += 1
-                else:   # moving an item between pools changes no text, so no new version
-                    latest.pool = item.pool
+                else:   # a new pool or level changes no text, so no new version
+                    latest.pool, latest.level = item.pool, item.level
                     summary.updated += 1
             else:
                 _row, how = _apply_change(latest, item, "bank")
@@ -281,11 +281,11 @@ def update_question(question: Question, item: ItemData, actor) -> tuple[Question
         by_text = {text: fb for text, fb in zip(old.options, old.feedback)}
         item.feedback = [by_text.get(text, "") for text in item.options]
         if old.fingerprint() == item.fingerprint():
-            if old.pool == item.pool:
+            if (old.pool, old.level) == (item.pool, item.level):
                 return question, "unchanged"
-            question.pool = item.pool
+            question.pool, question.level = item.pool, item.level
             record("bank.pool", actor=actor, target=f"question:{question.uid}",
-                   detail={"id": question.id, "from": old.pool, "to": item.pool})
+                   detail={"id": question.id, "pool": [old.pool, item.pool], "level": [old.level, item.level]})
             return question, "updated"
         row, how = _apply_change(question, item, "editor")
         db.session.flush()
@@ -311,13 +311,13 @@ def set_retired(question: Question, retired: bool, actor) -> None:
 
 
 def item_from_form(kuk: str, stem: str, options: list[str], key_letter: str, explanation: str,
-                   pool: str) -> ItemData:
+                   pool: str, level: str = "penerapan") -> ItemData:
     """Build an item from the editor's fields: options A-F filled in order, empty trailing ones dropped."""
     options = [(o or "").strip() for o in options]
     while options and not options[-1]:
         options.pop()
     key = LETTERS.index(key_letter) if key_letter in LETTERS[:max(len(options), 1)] else None
-    return ItemData(kuk=kuk, stem=stem, options=options, key=key, explanation=explanation, pool=pool)
+    return ItemData(kuk=kuk, stem=stem, options=options, key=key, explanation=explanation, pool=pool, level=level)
 
 
 # --- Moodle interchange ------------------------------------------------------------------

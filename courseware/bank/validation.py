@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-from .models import KUKS, POOLS
+from .models import KUKS, LEVELS, POOLS
 
 MIN_OPTIONS = 2
 MAX_OPTIONS = 6
 LETTERS = "ABCDEF"
 MAX_STEM = 4000
 MAX_OPTION = 1000
-LEVELS = ("ingatan", "penerapan", "analisis")      # cognitive level of an item
 
 # Options that test reading tricks rather than the competency ("all of the above", "A and B").
 FORBIDDEN_OPTION_PATTERNS = [

@@ -43,7 +43,7 @@ def create():
         form.kuk.data = request.args["kuk"]
     if form.validate_on_submit():
         item = service.item_from_form(form.kuk.data, form.stem.data, form.option_values(), form.key.data,
-                                      form.explanation.data, form.pool.data)
+                                      form.explanation.data, form.pool.data, form.level.data)
         try:
             question = service.create_question(item, current_user)
         except service.ItemInvalid as exc:
@@ -64,7 +64,7 @@ def edit(question_id: int):
         form.fill_from(question)
     elif form.validate_on_submit():
         item = service.item_from_form(form.kuk.data, form.stem.data, form.option_values(), form.key.data,
-                                      form.explanation.data, form.pool.data)
+                                      form.explanation.data, form.pool.data, form.level.data)
         try:
             row, how = service.update_question(question, item, current_user)
         except service.ItemInvalid as exc:

@@ -1,4 +1,4 @@
-"""assessment integrity: bank pools, per-class test settings, void judgements
+"""assessment integrity: bank pools and levels, per-class test settings, void judgements
 
 Revision ID: 0008
 Revises: 0007
@@ -29,6 +29,7 @@ SETTINGS = ("items_per_attempt", "time_limit_minutes", "attempts_allowed", "coun
 def upgrade():
     with op.batch_alter_table('questions', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('pool', sa.String(length=8), server_default='ujian', nullable=False))
+        batch_op.add_column(sa.Column('level', sa.String(length=10), server_default='penerapan', nullable=False))
         batch_op.create_index(batch_op.f('ix_questions_pool'), ['pool'], unique=False)
 
     with op.batch_alter_table('quizzes', schema=None, recreate='never') as batch_op:
@@ -86,4 +87,5 @@ def downgrade():
         batch_op.drop_column('review_policy')
     with op.batch_alter_table('questions', schema=None, recreate='never') as batch_op:
         batch_op.drop_index(batch_op.f('ix_questions_pool'))
+        batch_op.drop_column('level')
         batch_op.drop_column('pool')
