@@ -23,7 +23,7 @@ def judged(assessment_school, monkeypatch):
     """trainee (Peserta1): test passed, LIK_1 K (paired with trainee2), LIK_2 BK on critical point 2.5-a."""
     s = assessment_school
     passed = results.TestResult(results.TestStatus.LULUS, 82.5, 75)
-    monkeypatch.setattr(results, "test_result", lambda user_id, quiz=None: passed)
+    monkeypatch.setattr(results, "test_results", lambda user_ids, quiz=None: {uid: passed for uid in user_ids})
     s.trainee.full_name = "Siti Nurhaliza Ketaren"
     from courseware.extensions import db
     db.session.commit()

@@ -24,7 +24,6 @@ from ..extensions import db
 from ..models_base import utcnow
 from ..practicals.models import ChecklistPoint, Practical, Submission, SubmissionVersion
 from ..practicals import service as practicals_service
-from ..quizzes.service import close_expired
 from ..results import status as results
 from ..results.changes import unit_status_changes
 from .models import Judgement, JudgementMark
@@ -439,7 +438,6 @@ def finalise(judgement: Judgement, actor: User) -> Judgement:
     check_judgeable(actor, version, judgement.trainee_id)
     practical = version.submission.practical
     trainee = judgement.trainee
-    close_expired(trainee.id)   # before the transaction: scoring an expired attempt commits on its own
     with write_transaction() as session, unit_status_changes([trainee.id], actor, "penilaian",
                                                              {"practical": practical.code}):
         row = session.scalar(_locking(select(Judgement).where(Judgement.id == judgement.id)))
@@ -480,7 +478,6 @@ def correct(old: Judgement, actor: User, marks: dict[int, MarkInput], recommenda
     if recommendation is None:
         raise ServiceError(_("Pilih rekomendasi K atau BK."))
     _check_recommendation(recommendation, marks, practical)
-    close_expired(trainee.id)   # before the transaction: scoring an expired attempt commits on its own
     with write_transaction() as session, unit_status_changes([trainee.id], actor, "koreksi",
                                                              {"practical": practical.code}):
         row = session.scalar(_locking(select(Judgement).where(Judgement.id == old.id)))

@@ -8,7 +8,6 @@ def trainee_panel_context(user) -> dict:
     quiz = service.written_test()
     if quiz is None:
         return {"quiz": None}
-    service.close_expired(user.id)
     status = results.test_result(user.id, quiz)
     return {
         "quiz": quiz, "status": status, "open_attempt": service.open_attempt(user, quiz),

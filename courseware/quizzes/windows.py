@@ -95,22 +95,31 @@ def settings_for_attempt(attempt: Attempt) -> TestSettings:
 
 
 def settings_for_trainee(user_id: int, quiz: Quiz, latest_attempt: Attempt | None = None) -> TestSettings:
-    """The rules a trainee stands under for a quiz: the window of the class they last sat it in,
-    else their class's open (or latest) window, else the quiz's defaults."""
+    last = {user_id: latest_attempt.classroom_id} if latest_attempt is not None else {}
+    return settings_for_trainees([user_id], quiz, last)[user_id]
+
+
+def settings_for_trainees(user_ids: list[int], quiz: Quiz, last_classroom: dict) -> dict[int, TestSettings]:
+    """The rules each trainee stands under for `quiz`: the window of the class they last sat it in
+    (`last_classroom`), else their class's open (or latest) window, else the quiz's defaults.
+    Two queries whatever the number of trainees."""
     if not quiz.is_written:
-        return quiz.settings
-    if latest_attempt is not None and latest_attempt.classroom_id is not None:
-        window = window_for(quiz.id, latest_attempt.classroom_id)
-        if window is not None:
-            return window.settings
+        return {uid: quiz.settings for uid in user_ids}
+    by_class = {w.classroom_id: w for w in db.session.scalars(select(QuizWindow).where(QuizWindow.quiz_id == quiz.id))}
+    classes: dict[int, list[int]] = {}
+    for uid, cid in db.session.execute(select(Enrollment.user_id, Enrollment.classroom_id)
+                                       .where(Enrollment.user_id.in_(user_ids))):
+        classes.setdefault(uid, []).append(cid)
     now = utcnow()
-    windows = list(db.session.scalars(
-        select(QuizWindow).join(Enrollment, Enrollment.classroom_id == QuizWindow.classroom_id)
-        .where(Enrollment.user_id == user_id, QuizWindow.quiz_id == quiz.id)))
-    if not windows:
-        return quiz.settings
-    open_now = [w for w in windows if w.is_open(now)]
-    return max(open_now or windows, key=lambda w: w.closes_at).settings
+    result = {}
+    for uid in user_ids:
+        window = by_class.get(last_classroom.get(uid))
+        if window is None:
+            mine = [by_class[cid] for cid in classes.get(uid, []) if cid in by_class]
+            open_now = [w for w in mine if w.is_open(now)]
+            window = max(open_now or mine, key=lambda w: w.closes_at) if mine else None
+        result[uid] = window.settings if window is not None else quiz.settings
+    return result
 
 
 # --- changing windows ------------------------------------------------------------------

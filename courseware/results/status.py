@@ -12,20 +12,23 @@ correction superseded. A partner is never judged from someone else's video, and 
 (see assessments.models.Judgement.void_reason) never count.
 
 Written test: the attempt counted by the class's counting rule (highest or last), against the
-KKTP of the class window the trainee sat it in. Nothing here writes.
+KKTP of the class window the trainee sat it in. An attempt whose time ran out counts as submitted
+with the answers it saved even before anything scored it: nothing here writes.
 """
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..assessments.models import Judgement
+from ..bank.models import QuestionOption
 from ..extensions import db
 from ..practicals.models import Practical, Submission, SubmissionVersion
 from ..quizzes import windows
-from ..quizzes.models import Attempt, Quiz
+from ..models_base import utcnow
+from ..quizzes.models import Attempt, AttemptItem, Quiz
 
 LIK_CODES = ("LIK_1", "LIK_2")
 WRITTEN_TEST_CODE = "tes-tertulis"
@@ -117,11 +120,18 @@ class UnitResult:
 
 def evidence_version(trainee_id: int, code: str) -> SubmissionVersion | None:
     """The trainee's newest own version of `code` with a video: the only evidence for them."""
-    return db.session.scalar(
-        select(SubmissionVersion).join(Submission).join(Practical)
-        .where(Practical.code == code, Submission.trainee_id == trainee_id,
-               SubmissionVersion.media_file_id.is_not(None))
-        .order_by(SubmissionVersion.created_at.desc(), SubmissionVersion.id.desc()).limit(1))
+    return _evidence([trainee_id]).get((trainee_id, code))
+
+
+def _evidence(trainee_ids: list[int]) -> dict[tuple[int, str], SubmissionVersion]:
+    """(trainee, LIK code) -> newest own version with a video, for many trainees in one query."""
+    rows = db.session.execute(
+        select(SubmissionVersion, Submission.trainee_id, Practical.code)
+        .join(Submission, Submission.id == SubmissionVersion.submission_id)
+        .join(Practical, Practical.id == Submission.practical_id)
+        .where(Submission.trainee_id.in_(trainee_ids), SubmissionVersion.media_file_id.is_not(None))
+        .order_by(SubmissionVersion.created_at, SubmissionVersion.id)).all()
+    return {(trainee_id, code): version for version, trainee_id, code in rows}   # the newest wins
 
 
 def _counting_finals():
@@ -131,21 +141,41 @@ def _counting_finals():
 
 def current_final(version_id: int, trainee_id: int) -> Judgement | None:
     """The newest counting final judgement of (version, trainee) that no counting correction superseded."""
-    superseded = select(Judgement.supersedes_id).where(Judgement.supersedes_id.is_not(None), *_counting_finals())
-    return db.session.scalar(
-        select(Judgement).where(Judgement.version_id == version_id, Judgement.trainee_id == trainee_id,
-                                *_counting_finals(), Judgement.id.not_in(superseded))
-        .order_by(Judgement.finalised_at.desc(), Judgement.id.desc()).limit(1))
+    return _current_finals([version_id]).get((version_id, trainee_id))
+
+
+def _current_finals(version_ids: list[int]) -> dict[tuple[int, int], Judgement]:
+    """(version, trainee) -> its current counting final judgement, for many versions in one query."""
+    if not version_ids:
+        return {}
+    finals = list(db.session.scalars(select(Judgement).where(Judgement.version_id.in_(version_ids),
+                                                              *_counting_finals())
+                                     .order_by(Judgement.finalised_at, Judgement.id)))
+    superseded = {j.supersedes_id for j in finals if j.supersedes_id is not None}
+    return {(j.version_id, j.trainee_id): j for j in finals if j.id not in superseded}
 
 
 def lik_result(trainee_id: int, code: str) -> LikResult:
-    version = evidence_version(trainee_id, code)
-    if version is None:
-        return LikResult(code, LikStatus.BELUM_MENGUMPULKAN)
-    judgement = current_final(version.id, trainee_id)
-    if judgement is None:
-        return LikResult(code, LikStatus.BELUM_DINILAI, version)
-    return LikResult(code, LikStatus(judgement.recommendation), version, judgement)
+    return lik_results([trainee_id])[trainee_id][code]
+
+
+def lik_results(trainee_ids: list[int]) -> dict[int, dict[str, LikResult]]:
+    evidence = _evidence(trainee_ids)
+    finals = _current_finals([v.id for v in evidence.values()])
+    results = {}
+    for trainee_id in trainee_ids:
+        results[trainee_id] = {}
+        for code in LIK_CODES:
+            version = evidence.get((trainee_id, code))
+            judgement = finals.get((version.id, trainee_id)) if version is not None else None
+            if version is None:
+                result = LikResult(code, LikStatus.BELUM_MENGUMPULKAN)
+            elif judgement is None:
+                result = LikResult(code, LikStatus.BELUM_DINILAI, version)
+            else:
+                result = LikResult(code, LikStatus(judgement.recommendation), version, judgement)
+            results[trainee_id][code] = result
+    return results
 
 
 # --- the written test -------------------------------------------------------------------
@@ -155,7 +185,19 @@ def written_test_quiz() -> Quiz | None:
     return quiz or db.session.scalar(select(Quiz).where(Quiz.kind == "written").order_by(Quiz.position))
 
 
-def counted(attempts: list[Attempt], counting: str) -> Attempt | None:
+@dataclass(frozen=True)
+class Sitting:
+    """One attempt as the rules read it: an attempt whose time ran out counts as submitted at its
+    deadline with the answers it saved, whether or not anything has scored it yet (reads never write)."""
+    id: int
+    number: int
+    classroom_id: int | None
+    score: float | None
+    submitted_at: datetime | None
+
+
+def counted(attempts, counting: str):
+    """The attempt the counting rule takes (highest or last) among the submitted ones, or None."""
     done = [a for a in attempts if a.submitted_at is not None and a.score is not None]
     if not done:
         return None
@@ -164,22 +206,59 @@ def counted(attempts: list[Attempt], counting: str) -> Attempt | None:
     return max(done, key=lambda a: (a.score, -a.number))
 
 
+def _sittings(user_ids: list[int], quiz: Quiz, now: datetime) -> dict[int, list[Sitting]]:
+    rows = db.session.execute(
+        select(Attempt.id, Attempt.user_id, Attempt.number, Attempt.classroom_id, Attempt.score,
+               Attempt.submitted_at, Attempt.deadline_at, Attempt.item_count)
+        .where(Attempt.user_id.in_(user_ids), Attempt.quiz_id == quiz.id).order_by(Attempt.number)).all()
+    expired = [r.id for r in rows if r.submitted_at is None and r.deadline_at is not None and r.deadline_at <= now]
+    correct = _saved_correct(expired)
+    sittings: dict[int, list[Sitting]] = {uid: [] for uid in user_ids}
+    for r in rows:
+        if r.id in correct:
+            score = round(100 * correct[r.id] / r.item_count, 2) if r.item_count else 0.0
+            sittings[r.user_id].append(Sitting(r.id, r.number, r.classroom_id, score, r.deadline_at))
+        else:
+            sittings[r.user_id].append(Sitting(r.id, r.number, r.classroom_id, r.score, r.submitted_at))
+    return sittings
+
+
+def _saved_correct(attempt_ids: list[int]) -> dict[int, int]:
+    """attempt -> number of saved answers that are keys, for attempts not scored yet."""
+    if not attempt_ids:
+        return {}
+    rows = db.session.execute(
+        select(AttemptItem.attempt_id, func.count(QuestionOption.id))
+        .outerjoin(QuestionOption, (QuestionOption.id == AttemptItem.chosen_option_id)
+                   & QuestionOption.is_key.is_(True))
+        .where(AttemptItem.attempt_id.in_(attempt_ids)).group_by(AttemptItem.attempt_id)).all()
+    return {attempt_id: count for attempt_id, count in rows}
+
+
 def test_result(user_id: int, quiz: Quiz | None = None) -> TestResult:
+    return test_results([user_id], quiz)[user_id]
+
+
+def test_results(user_ids: list[int], quiz: Quiz | None = None) -> dict[int, TestResult]:
     quiz = quiz or written_test_quiz()
     if quiz is None:
-        return TestResult(TestStatus.BELUM_IKUT)
-    attempts = list(db.session.scalars(select(Attempt).where(Attempt.user_id == user_id, Attempt.quiz_id == quiz.id)
-                                       .order_by(Attempt.number)))
-    settings = windows.settings_for_trainee(user_id, quiz, attempts[-1] if attempts else None)
-    left = None if settings.attempts_allowed is None else max(0, settings.attempts_allowed - len(attempts))
-    best = counted(attempts, settings.counting)
+        return {uid: TestResult(TestStatus.BELUM_IKUT) for uid in user_ids}
+    sittings = _sittings(user_ids, quiz, utcnow())
+    settings = windows.settings_for_trainees(user_ids, quiz, {uid: s[-1].classroom_id for uid, s in sittings.items()
+                                                               if s})
+    return {uid: _test_status(sittings[uid], settings[uid]) for uid in user_ids}
+
+
+def _test_status(sittings: list[Sitting], settings) -> TestResult:
+    left = None if settings.attempts_allowed is None else max(0, settings.attempts_allowed - len(sittings))
+    best = counted(sittings, settings.counting)
     if best is None:
-        running = any(a.submitted_at is None for a in attempts)
+        running = any(s.submitted_at is None for s in sittings)
         status = TestStatus.SEDANG_MENGERJAKAN if running else TestStatus.BELUM_IKUT
         return TestResult(status, pass_mark=settings.pass_mark, attempts_left=left)
     if best.score >= settings.pass_mark:
         status = TestStatus.LULUS
-    elif left == 0 and all(a.submitted_at is not None for a in attempts):
+    elif left == 0 and all(s.submitted_at is not None for s in sittings):
         status = TestStatus.TIDAK_LULUS
     else:
         status = TestStatus.BELUM_LULUS
@@ -227,12 +306,13 @@ def decide(test: TestResult, liks: dict) -> UnitStatus:
     return UnitStatus.DALAM_PROSES
 
 
-def unit_result(trainee_id: int, test: TestResult | None = None) -> UnitResult:
-    test = test if test is not None else test_result(trainee_id)
-    liks = {code: lik_result(trainee_id, code) for code in LIK_CODES}
-    return UnitResult(trainee_id, decide(test, liks), test, liks, _missing(test, liks))
+def unit_result(trainee_id: int) -> UnitResult:
+    return unit_results([trainee_id])[trainee_id]
 
 
 def unit_results(trainee_ids: list[int]) -> dict[int, UnitResult]:
-    quiz = written_test_quiz()
-    return {tid: unit_result(tid, test_result(tid, quiz)) for tid in trainee_ids}
+    """Where each of these trainees stands, in a fixed number of queries whatever their number."""
+    tests = test_results(trainee_ids)
+    liks = lik_results(trainee_ids)
+    return {tid: UnitResult(tid, decide(tests[tid], liks[tid]), tests[tid], liks[tid], _missing(tests[tid], liks[tid]))
+            for tid in trainee_ids}
