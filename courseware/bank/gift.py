@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 
 import markdown as markdown_lib
 
-from .textclean import xml_safe
+from .textclean import describe_forbidden, xml_safe
 
 # Private-use placeholders for escaped control characters while parsing.
 _ESCAPES = {":": "\ue001", "#": "\ue002", "=": "\ue003", "{": "\ue004", "}": "\ue005", "~": "\ue006",
@@ -143,7 +143,7 @@ class GiftQuestion:
     category: str | None = None     # the $CATEGORY in force for this question
     missing_word: bool = False
     single: bool = True
-    error: str | None = None        # a syntax problem ("brace")
+    error: str | None = None        # "brace" (unbalanced) or "control:U+000B" (a character XML forbids)
     dropped: list[str] = field(default_factory=list)   # images, audio, links lost on the way to plain text
 
 
@@ -156,7 +156,9 @@ class GiftFile:
 def _blocks(source: str):
     """Yield (first line number, [trimmed lines]) for every blank-line-separated block."""
     current, start = [], 0
-    for number, raw in enumerate(source.splitlines(), start=1):
+    # split("\n"), not splitlines(): that also breaks at \x0b, \x0c, \x1c-\x1e, \x85 and U+2028,
+    # which would hide a pasted control character and shift every line number after it.
+    for number, raw in enumerate(source.split("\n"), start=1):
         line = raw.strip()
         if not line:
             if current:
@@ -188,6 +190,9 @@ def parse_gift(source: str) -> GiftFile:
             continue
         question = _read_question(escape_pre(text), start)
         question.category = category
+        # Turning text plain folds some of them into spaces, so look before that happens.
+        if describe_forbidden(text):
+            question.error = "control:" + describe_forbidden(text)
         questions.append(question)
     return GiftFile(questions, categories)
 

@@ -128,6 +128,9 @@ def decode_upload(raw: bytes) -> str:
 
 
 def _refusal(q: gift.GiftQuestion) -> str | None:
+    if q.error and q.error.startswith("control:"):
+        return _("Soal memuat karakter kendali tak terlihat (%(c)s, mis. ganti baris atau halaman dari Word) yang "
+                 "membuat berkas Moodle XML rusak; hapus karakter itu di berkas lalu impor lagi.", c=q.error[8:])
     if q.error == "brace":
         return _("Kurung kurawal { } tidak lengkap.")
     if q.qtype != "multichoice":
