@@ -197,3 +197,10 @@ def test_a_text_file_that_is_neither_format_is_named_as_such(app, users, as_user
     response = _upload(as_user("teacher"), "nama,kelas\nAni,XI\n".encode(), "daftar.csv", kuk="1.1")
     assert response.status_code == 400
     assert "tidak memuat soal GIFT" in response.get_data(as_text=True) and _count() == 0
+
+
+def test_a_gift_file_that_opens_with_html_is_still_gift(app, users, as_user):
+    text = "<b>Siapa</b> yang pertama menyapa pelanggan?{=Petugas ~Pelanggan ~Satpam}\n"
+    page = _upload(as_user("teacher"), text.encode(), "soal.xml", kuk="1.1").get_data(as_text=True)
+    assert "Berkas dibaca sebagai GIFT." in page and "1 soal diimpor; 0 tidak diimpor." in page
+    assert db.session.scalar(select(Question.stem)) == "Siapa yang pertama menyapa pelanggan?"

@@ -79,12 +79,17 @@ _TYPES = {"matching": "match"}
 
 
 def looks_like_xml(raw: bytes) -> bool:
-    """True when the content (not the file name) is XML: it opens with '<' after a BOM and spaces."""
+    """True when the content (not the file name) is XML: it opens with an XML declaration, a
+    <!DOCTYPE>/comment or <quiz>, or with any tag when the file has no GIFT answer block "{" at all
+    (a GIFT question may itself open with HTML such as <b>...</b>{=...})."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        head = raw[2:400].decode("utf-16-le" if raw[0] == 0xFF else "utf-16-be", "ignore")
+        text = raw.decode("utf-16", "ignore")
     else:
-        head = raw[:400].decode("utf-8", "ignore").lstrip("\ufeff")
-    return head.lstrip().startswith("<")
+        text = raw.decode("utf-8", "ignore")
+    head = text[:1000].lstrip("\ufeff \t\r\n")
+    if head.startswith(("<?xml", "<!", "<quiz")):
+        return True
+    return head.startswith("<") and "{" not in text
 
 
 class _LineParser(DefusedXMLParser):
