@@ -74,7 +74,9 @@ def _tricky(users):
     item = service.item_from_form("1.4", "Baris satu\n\nbaris dua // bukan komentar", ["a", "b", "c", "d", "e", "f"],
                                   "F", "Pembahasan enam pilihan.", "ujian")
     service.create_question(item, users["teacher"])
-    item = service.item_from_form("2.1", "Tiga pilihan saja?", ["ya", "tidak", "ragu"], "A", "Ya.", "ujian")
+    # Typed in a browser: a textarea sends its newlines as CRLF.
+    item = service.item_from_form("2.1", "Tiga pilihan\r\nsaja?", ["ya", "tidak", "ragu"], "A", "Ya.\r\nBaris dua.",
+                                  "ujian")
     service.create_question(item, users["teacher"])
 
 

@@ -22,5 +22,9 @@ def describe_forbidden(text: str) -> str:
 
 
 def xml_safe(text: str | None) -> str:
-    """The text with line/page breaks turned into newlines and every other forbidden character removed."""
-    return _FORBIDDEN.sub(lambda m: _LINE_BREAKS.get(m.group(0), ""), text or "")
+    """The text with line/page breaks turned into newlines and every other forbidden character removed.
+
+    Carriage returns (browsers send a textarea's newlines as CRLF) become plain newlines too: an
+    XML reader turns them into newlines anyway, so leaving them would make a round trip differ."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    return _FORBIDDEN.sub(lambda m: _LINE_BREAKS.get(m.group(0), ""), text)
