@@ -175,7 +175,7 @@ EXTERNAL_DTD = b'<?xml version="1.0"?><!DOCTYPE quiz SYSTEM "http://contoh.inval
     (EXTERNAL_DTD, 400, "DOCTYPE atau deklarasi entitas"),
     (SAMPLE[:-40], 400, "Berkas XML rusak"),
     (b"<html><body>Bukan bank</body></html>", 400, "elemen teratasnya &lt;html&gt;, seharusnya &lt;quiz&gt;"),
-    (SAMPLE.replace(b"Survei</text>", b"Surv\x0bei</text>"), 400, "Berkas XML rusak"),
+    (SAMPLE.replace(b"Survei</text>", b"Surv\x0bei</text>"), 400, "tidak dapat dibaca (baris 4, kolom 46)"),
     (SAMPLE.replace(b"Survei</text>", b"Surv&#11;ei</text>"), 400, "Berkas XML rusak"),
     (_quiz(_category("$course$/top/Kosong")), 400, "tidak memuat soal"),
     (b"<quiz>" + b"<!-- isi -->" * (800 * 1024) + b"</quiz>", 413, "Berkas terlalu besar (maksimal 8 MiB)"),

@@ -239,8 +239,10 @@ def _xml_problem(exc: moodlexml.NotMoodleXml) -> str:
     if exc.kind == "root":
         return _("Berkas XML ini bukan bank soal Moodle: elemen teratasnya <%(t)s>, seharusnya <quiz>. Tidak ada "
                  "soal yang diimpor.", t=exc.detail)
-    return _("Berkas XML rusak dan tidak dapat dibaca (%(d)s). Tidak ada soal yang diimpor. Periksa bahwa berkas "
-             "diekspor dari Moodle dalam format \"Moodle XML\" dan tidak terpotong.", d=exc.detail)
+    line, column = exc.detail
+    return _("Berkas XML rusak dan tidak dapat dibaca (baris %(l)d, kolom %(c)d). Tidak ada soal yang diimpor. "
+             "Periksa bahwa berkas diekspor dari Moodle dalam format \"Moodle XML\", tidak terpotong, dan tidak "
+             "memuat karakter kendali.", l=line, c=column)
 
 
 def import_moodle_xml(raw: bytes, default_kuk: str | None, actor, pool: str) -> ImportReport:

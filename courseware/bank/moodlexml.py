@@ -67,7 +67,7 @@ def build(groups: list[tuple[str, str, list]]) -> bytes:
 class NotMoodleXml(Exception):
     """The file cannot be read as Moodle XML; `kind` says why (service turns it into a message)."""
 
-    def __init__(self, kind: str, detail: str = ""):
+    def __init__(self, kind: str, detail=""):
         super().__init__(kind)
         self.kind, self.detail = kind, detail
 
@@ -113,7 +113,8 @@ def _parse_tree(raw: bytes) -> ET.Element:
     except ExternalReferenceForbidden:
         raise NotMoodleXml("external")
     except ET.ParseError as exc:
-        raise NotMoodleXml("broken", str(exc))
+        line, column = getattr(exc, "position", (0, 0))
+        raise NotMoodleXml("broken", (line, column + 1))
 
 
 def _rich_text(element, dropped: list) -> str:
