@@ -100,9 +100,12 @@ def test_editor_refuses_control_characters_with_a_message(app, users, as_user):
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Pertanyaan memuat karakter kendali tak terlihat (U+000B" in page
-    response = client.post("/bank-soal/baru", data={**GOOD, "option_b": "Meminta\x0c pelanggan", "explanation": "x\x01"})
+    # NUL too: PostgreSQL cannot even store it, so it must be stopped before any write.
+    response = client.post("/bank-soal/baru", data={**GOOD, "option_b": "Meminta\x0c pelanggan", "explanation": "x\x01",
+                                                    "option_c": "Menutup\x00 telepon"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "Pilihan B memuat karakter kendali" in page and "Pembahasan memuat" in page
+    assert "Pilihan C memuat karakter kendali tak terlihat (U+0000" in page
     assert _count() == before
 
 
@@ -123,7 +126,7 @@ def test_exports_replace_control_characters_already_stored(app, users, as_user):
     # A row written before the check existed (or straight into the database).
     question = Question(uid="lama-01", kuk="1.1", pool="ujian", stem="Baris\x0bdari Word\x01?",
                         explanation="Halaman\x0cbaru", origin="editor")
-    question.options = [QuestionOption(position=0, text="ya\x1f", is_key=True, feedback="fb\x00"),
+    question.options = [QuestionOption(position=0, text="ya\x1f", is_key=True, feedback="fb\x02"),
                         QuestionOption(position=1, text="tidak", is_key=False, feedback="")]
     db.session.add(question)
     db.session.commit()
