@@ -6,7 +6,7 @@ to an answered item retires that row and adds version+1, so every old attempt st
 was asked. Nothing is ever deleted.
 """
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask import abort
 from flask_babel import gettext as _
@@ -16,8 +16,8 @@ from ..audit.service import record
 from ..database import write_transaction
 from ..errors import ServiceError
 from ..extensions import db
-from .loader import UID_RE, read_bank
-from .models import KUKS, POOLS, Question, QuestionOption
+from .loader import read_bank
+from .models import KUKS, Question, QuestionOption
 from .validation import LETTERS, ItemData, StemRegister, validate_item
 
 # --- "has anyone answered this question?" -------------------------------------------------
