@@ -298,4 +298,4 @@ def test_import_page_refuses_binary_and_missing_file(bank, as_user):
                            content_type="multipart/form-data")
     assert response.status_code == 400 and "biner" in response.get_data(as_text=True)
     response = client.post("/bank-soal/impor", data={"kuk": ""}, content_type="multipart/form-data")
-    assert response.status_code == 400 and "Pilih berkas GIFT." in response.get_data(as_text=True)
+    assert response.status_code == 400 and "Pilih berkas GIFT atau Moodle XML." in response.get_data(as_text=True)

@@ -35,22 +35,26 @@ def export_command(fmt, path):
 @click.option("--pool", required=True, type=click.Choice(POOLS),
               help="Kelompok tujuan: ujian (tes tertulis, kunci dirahasiakan) atau latihan (kuis latihan).")
 def import_command(path, kuk, pool):
-    """Import the single-answer multiple-choice items of a GIFT file; report every item."""
+    """Import the single-answer multiple-choice items of a GIFT or Moodle XML file (told apart by
+    content); report every item."""
     from . import service
 
     try:
-        raw = Path(path).read_bytes()
-        report = service.import_gift(service.decode_upload(raw), kuk, actor=None, pool=pool)
+        with open(path, "rb") as handle:
+            raw = handle.read(service.MAX_IMPORT_BYTES + 1)
+        report = service.import_file(raw, kuk, actor=None, pool=pool)
     except OSError as exc:
         raise click.ClickException(f"Berkas tidak dapat dibaca: {exc.strerror or exc}")
     except ServiceError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message)
+    click.echo("Format: " + ("Moodle XML" if report.format == "moodlexml" else "GIFT"))
     for e in report.entries:
         label = e.name or e.stem[:60]
         if e.imported:
-            note = f" ({'; '.join(e.notes)})" if e.notes else ""
-            click.echo(f"DIIMPOR  baris {e.line}: {label} -> {e.uid} [KUK {e.kuk}]{note}")
+            click.echo(f"DIIMPOR  baris {e.line}: {label} -> {e.uid} [KUK {e.kuk}]")
+            for note in e.notes:
+                click.echo(f"         PERINGATAN: {note}")
         else:
             click.echo(f"DITOLAK  baris {e.line}: {label}: {e.reason}")
     click.echo(f"{len(report.imported)} soal diimpor, {len(report.refused)} tidak diimpor.")

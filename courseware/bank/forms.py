@@ -50,8 +50,9 @@ class QuestionForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    gift_file = FileField(_l("Berkas GIFT (.txt / .gift)"), validators=[FileRequired(_l("Pilih berkas GIFT."))])
-    kuk = SelectField(_l("KUK bawaan"), choices=[("", _l("Dari $CATEGORY berkas"))] + [(k, f"KUK {k}") for k in KUKS],
+    gift_file = FileField(_l("Berkas GIFT (.txt / .gift) atau Moodle XML (.xml)"),
+                          validators=[FileRequired(_l("Pilih berkas GIFT atau Moodle XML."))])
+    kuk = SelectField(_l("KUK bawaan"), choices=[("", _l("Dari kategori berkas"))] + [(k, f"KUK {k}") for k in KUKS],
                       default="")
     # No default: whether imported items may show their keys in practice is a choice, never a guess.
     pool = RadioField(_l("Masukkan ke kelompok soal"), choices=POOL_CHOICES,

@@ -14,6 +14,8 @@ from html.parser import HTMLParser
 
 import markdown as markdown_lib
 
+from .textclean import describe_forbidden, xml_safe
+
 # Private-use placeholders for escaped control characters while parsing.
 _ESCAPES = {":": "\ue001", "#": "\ue002", "=": "\ue003", "{": "\ue004", "}": "\ue005", "~": "\ue006",
             "n": "\ue007"}
@@ -37,58 +39,89 @@ def escape_post(text: str) -> str:
     return text
 
 
+_MEDIA = {"img": ("src", "gambar"), "audio": ("src", "audio"), "video": ("src", "video"),
+          "source": ("src", "media"), "track": ("src", "media"), "object": ("data", "media"),
+          "embed": ("src", "media"), "iframe": ("src", "bingkai"), "a": ("href", "tautan")}
+
+
+def media_label(kind: str, ref: str) -> str:
+    """'gambar logo.jpg': what was dropped, named as a teacher would look for it."""
+    ref = (ref or "").strip().replace("@@PLUGINFILE@@/", "")
+    if kind != "tautan" and "/" in ref.rstrip("/"):
+        ref = ref.rstrip("/").rsplit("/", 1)[1]
+    return f"{kind} {ref}".strip()
+
+
 class _TextExtractor(HTMLParser):
     BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"}
     SKIP = {"script", "style", "head", "title"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.parts, self._skip = [], 0
+        self.parts, self._skip, self.media, self._player = [], 0, [], []
 
     def handle_starttag(self, tag, attrs):
         if tag in self.SKIP:
             self._skip += 1
         elif tag in self.BLOCK:
             self.parts.append("\n")
+        if tag in _MEDIA:
+            attribute, kind = _MEDIA[tag]
+            ref = dict(attrs).get(attribute) or ""
+            if tag in ("source", "track") and self._player:
+                kind = self._player[-1]
+            if tag in ("audio", "video"):
+                self._player.append(kind)
+            if ref or tag in ("img", "object", "embed", "iframe"):
+                label = media_label(kind, ref)
+                if not (tag == "a" and ref.startswith("#")) and label not in self.media:
+                    self.media.append(label)
 
     def handle_endtag(self, tag):
         if tag in self.SKIP:
             self._skip = max(0, self._skip - 1)
         elif tag in self.BLOCK:
             self.parts.append("\n")
+        if tag in ("audio", "video") and self._player:
+            self._player.pop()
 
     def handle_data(self, data):
         if not self._skip:
             self.parts.append(data)
 
 
-def html_to_text(source: str, keep_newlines: bool = False) -> str:
-    """Plain text of an HTML fragment: tags and scripts dropped, entities resolved."""
+def html_to_text(source: str, keep_newlines: bool = False, dropped: list | None = None) -> str:
+    """Plain text of an HTML fragment: tags and scripts dropped, entities resolved.
+
+    Images, audio, video, embeds and link targets are lost; each is appended to `dropped`.
+    """
     parser = _TextExtractor()
     parser.feed(source if keep_newlines else source.replace("\n", " "))
     parser.close()
+    if dropped is not None:
+        dropped.extend(m for m in parser.media if m not in dropped)
     text = html.unescape("".join(parser.parts))
     lines = [" ".join(line.split()) for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
-def to_plain(text: str, fmt: str) -> str:
+def to_plain(text: str, fmt: str, dropped: list | None = None) -> str:
     if fmt == "plain":
         return text.strip()
     if fmt == "markdown":
-        return html_to_text(markdown_lib.markdown(text))
-    return html_to_text(text, keep_newlines=(fmt == "moodle"))
+        return html_to_text(markdown_lib.markdown(text), dropped=dropped)
+    return html_to_text(text, keep_newlines=(fmt == "moodle"), dropped=dropped)
 
 
-def parse_text_with_format(text: str, default: str = "moodle") -> tuple[str, str]:
-    """(plain text, format) of a GIFT text that may start with [format]."""
+def parse_text_with_format(text: str, default: str = "moodle", dropped: list | None = None) -> tuple[str, str]:
+    """(plain text, format) of a GIFT text that may start with [format]; lost media go to `dropped`."""
     text = text.strip()
     fmt = default
     if text.startswith("["):
         end = text.find("]")
         if end > 0 and text[1:end] in FORMATS:
             fmt, text = text[1:end], text[end + 1:]
-    return to_plain(escape_post(text), fmt), fmt
+    return to_plain(escape_post(text), fmt, dropped), fmt
 
 
 @dataclass
@@ -110,7 +143,8 @@ class GiftQuestion:
     category: str | None = None     # the $CATEGORY in force for this question
     missing_word: bool = False
     single: bool = True
-    error: str | None = None        # a syntax problem ("brace")
+    error: str | None = None        # "brace" (unbalanced) or "control:U+000B" (a character XML forbids)
+    dropped: list[str] = field(default_factory=list)   # images, audio, links lost on the way to plain text
 
 
 @dataclass
@@ -122,7 +156,9 @@ class GiftFile:
 def _blocks(source: str):
     """Yield (first line number, [trimmed lines]) for every blank-line-separated block."""
     current, start = [], 0
-    for number, raw in enumerate(source.splitlines(), start=1):
+    # split("\n"), not splitlines(): that also breaks at \x0b, \x0c, \x1c-\x1e, \x85 and U+2028,
+    # which would hide a pasted control character and shift every line number after it.
+    for number, raw in enumerate(source.split("\n"), start=1):
         line = raw.strip()
         if not line:
             if current:
@@ -154,6 +190,9 @@ def parse_gift(source: str) -> GiftFile:
             continue
         question = _read_question(escape_pre(text), start)
         question.category = category
+        # Turning text plain folds some of them into spaces, so look before that happens.
+        if describe_forbidden(text):
+            question.error = "control:" + describe_forbidden(text)
         questions.append(question)
     return GiftFile(questions, categories)
 
@@ -186,8 +225,8 @@ def _read_question(text: str, line: int) -> GiftQuestion:
     if gf >= 0:
         general = answer_text[gf + 4:]
         answer_text = answer_text[:gf].strip()
-    q.text, fmt = parse_text_with_format(question_text)
-    q.general_feedback, _fmt = parse_text_with_format(general, fmt)
+    q.text, fmt = parse_text_with_format(question_text, dropped=q.dropped)
+    q.general_feedback, _fmt = parse_text_with_format(general, fmt, q.dropped)
     if not q.name:
         q.name = " ".join(q.text.split())[:80]
 
@@ -221,8 +260,8 @@ def _read_question(text: str, line: int) -> GiftQuestion:
                 if weight:
                     part = part[weight.end():]
             answer, _sep, feedback = part.partition("#")
-            answer_plain, _f = parse_text_with_format(answer, fmt)
-            feedback_plain, _f = parse_text_with_format(feedback, fmt)
+            answer_plain, _f = parse_text_with_format(answer, fmt, q.dropped)
+            feedback_plain, _f = parse_text_with_format(feedback, fmt, q.dropped)
             q.answers.append(GiftAnswer(answer_plain, fraction, feedback_plain))
     return q
 
@@ -246,12 +285,16 @@ def escape(text: str) -> str:
 
 
 def _inner_text(text: str) -> str:
-    """Answers and feedback inherit [plain]; a leading '[' must not read as a format prefix."""
+    """Answers and feedback inherit [plain]. A leading '[' would read as a format prefix and a
+    leading '%' as a grade weight (Moodle tests /^%-*[0-9]{1,2}.?[0-9]*%/ before it reads any
+    format), so such a text gets an explicit [plain] in front: Moodle then sees no weight."""
     escaped = escape(text)
-    return "[plain]" + escaped if escaped.startswith("[") else escaped
+    return "[plain]" + escaped if escaped.startswith(("[", "%")) else escaped
 
 
 def write_question(name: str, stem: str, options: list[tuple[str, bool, str]], explanation: str) -> str:
+    name, stem, explanation = xml_safe(name), xml_safe(stem), xml_safe(explanation)
+    options = [(xml_safe(text), is_key, xml_safe(feedback)) for text, is_key, feedback in options]
     lines = [f"::{escape(name)}::[plain]{escape(stem)}{{"]
     for text, is_key, feedback in options:
         line = "\t" + ("=" if is_key else "~") + _inner_text(text)
@@ -265,4 +308,4 @@ def write_question(name: str, stem: str, options: list[tuple[str, bool, str]], e
 
 
 def write_category(path: str) -> str:
-    return f"$CATEGORY: {path}\n"
+    return f"$CATEGORY: {xml_safe(path)}\n"

@@ -6,20 +6,18 @@ to an answered item retires that row and adds version+1, so every old attempt st
 was asked. Nothing is ever deleted.
 """
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from .. import UNIT_CODE
 from ..audit.service import record
 from ..database import write_transaction
 from ..errors import ServiceError
 from ..extensions import db
-from . import gift, moodlexml
-from .loader import UID_RE, read_bank
-from .models import KUKS, POOLS, Question, QuestionOption
+from .loader import read_bank
+from .models import KUKS, Question, QuestionOption
 from .validation import LETTERS, ItemData, StemRegister, validate_item
 
 # --- "has anyone answered this question?" -------------------------------------------------
@@ -320,175 +318,9 @@ def item_from_form(kuk: str, stem: str, options: list[str], key_letter: str, exp
     return ItemData(kuk=kuk, stem=stem, options=options, key=key, explanation=explanation, pool=pool, level=level)
 
 
-# --- Moodle interchange ------------------------------------------------------------------
+# --- Moodle interchange: courseware/bank/interchange.py (re-exported for callers of service) ---
 
-def category_path(kuk: str) -> str:
-    return f"{UNIT_CODE}/KUK {kuk}"
-
-
-def _grouped_active() -> list[tuple[str, list[Question]]]:
-    groups = {}
-    for q in active_questions():
-        groups.setdefault(q.kuk, []).append(q)
-    return [(k, groups[k]) for k in KUKS if k in groups] + [(k, v) for k, v in groups.items() if k not in KUKS]
-
-
-def export_gift() -> str:
-    from .. import UNIT_TITLE
-
-    parts = [f"// {UNIT_CODE} {UNIT_TITLE}: bank soal (format GIFT Moodle)\n",
-             "// Satu $CATEGORY per KUK; nama soal = kode soal; pembahasan = umpan balik umum (####).\n"]
-    for kuk, questions in _grouped_active():
-        parts.append("\n" + gift.write_category(category_path(kuk)) + "\n")
-        for q in questions:
-            parts.append(f"// {q.uid} versi {q.version}\n")
-            parts.append(gift.write_question(q.uid, q.stem, [(o.text, o.is_key, o.feedback) for o in q.options],
-                                             q.explanation))
-            parts.append("\n")
-    return "".join(parts)
-
-
-def export_moodle_xml() -> bytes:
-    return moodlexml.build([(f"$course$/top/{category_path(kuk)}", _("Soal untuk KUK %(k)s", k=kuk), qs)
-                            for kuk, qs in _grouped_active()])
-
-
-_KUK_IN_CATEGORY = re.compile(r"(?<![\d.])([12]\.[1-6])(?![\d.])")
-
-
-def kuk_from_category(category: str | None) -> str | None:
-    """'N.821100.046/KUK 1.1' -> '1.1': the last path segment naming a known KUK wins."""
-    if not category:
-        return None
-    for segment in reversed(category.split("/")):
-        for match in reversed(_KUK_IN_CATEGORY.findall(segment)):
-            if match in KUKS:
-                return match
-    return None
-
-
-REFUSAL_REASONS = {
-    "description": lambda: _("Teks deskripsi, bukan soal."),
-    "essay": lambda: _("Soal esai tidak didukung; bank hanya menerima pilihan ganda dengan satu jawaban benar."),
-    "truefalse": lambda: _("Soal benar/salah tidak didukung; bank hanya menerima pilihan ganda dengan satu "
-                           "jawaban benar."),
-    "shortanswer": lambda: _("Soal isian singkat tidak didukung; bank hanya menerima pilihan ganda dengan satu "
-                             "jawaban benar."),
-    "match": lambda: _("Soal menjodohkan tidak didukung; bank hanya menerima pilihan ganda dengan satu "
-                       "jawaban benar."),
-    "numerical": lambda: _("Soal numerik tidak didukung; bank hanya menerima pilihan ganda dengan satu "
-                           "jawaban benar."),
-}
-
-
-@dataclass
-class ImportEntry:
-    line: int
-    name: str
-    stem: str
-    imported: bool
-    reason: str = ""
-    uid: str = ""
-    kuk: str = ""
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ImportReport:
-    entries: list[ImportEntry] = field(default_factory=list)
-
-    @property
-    def imported(self) -> list[ImportEntry]:
-        return [e for e in self.entries if e.imported]
-
-    @property
-    def refused(self) -> list[ImportEntry]:
-        return [e for e in self.entries if not e.imported]
-
-
-def decode_upload(raw: bytes) -> str:
-    if b"\x00" in raw:
-        raise ServiceError(_("Berkas bukan teks GIFT (berisi data biner)."))
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ServiceError(_("Berkas tidak dapat dibaca: simpan sebagai teks UTF-8."))
-
-
-def _gift_refusal(q: gift.GiftQuestion) -> str | None:
-    if q.error == "brace":
-        return _("Kurung kurawal { } tidak lengkap.")
-    if q.qtype != "multichoice":
-        return REFUSAL_REASONS.get(q.qtype, lambda: _("Jenis soal tidak dikenal."))()
-    if not q.single:
-        return _("Soal pilihan ganda dengan beberapa jawaban benar (bobot %) tidak didukung; bank hanya "
-                 "menerima satu jawaban benar.")
-    if q.missing_word:
-        return _("Soal kata hilang (pilihan di tengah kalimat) tidak didukung.")
-    if any(a.fraction not in (0.0, 1.0) for a in q.answers):
-        return _("Ada pilihan dengan bobot nilai sebagian atau negatif (%n%); bank hanya menerima satu kunci "
-                 "bernilai penuh dan pilihan lain bernilai nol.")
-    keys = sum(1 for a in q.answers if a.fraction == 1.0)
-    if keys != 1:
-        return _("Harus tepat satu jawaban benar (ada %(n)d).", n=keys)
-    return None
-
-
-def _import_uid(name: str, kuk: str, taken: set[str]) -> str:
-    """The GIFT name when it can serve as a uid (free, short, not a shipped-file id), else 1.1-m01..."""
-    candidate = " ".join((name or "").split())
-    if (candidate and len(candidate) <= 40 and not UID_RE.match(candidate) and candidate not in taken
-            and db.session.scalar(select(Question.id).where(Question.uid == candidate).limit(1)) is None):
-        return candidate
-    prefix = f"{kuk}-m"
-    used = set(db.session.scalars(select(Question.uid).where(Question.uid.like(f"{prefix}%")))) | taken
-    n = 1
-    while f"{prefix}{n:02d}" in used:
-        n += 1
-    return f"{prefix}{n:02d}"
-
-
-def import_gift(source: str, default_kuk: str | None, actor, pool: str) -> ImportReport:
-    """Import the single-answer multiple-choice items of a GIFT text; report every item.
-
-    Items are checked with the bank's validation (2-6 options, one key, distinct options, no
-    "semua benar"-style options, no duplicate stem); an empty explanation is allowed and noted.
-    """
-    if default_kuk and default_kuk not in KUKS:
-        raise ServiceError(_("KUK %(k)s tidak dikenal.", k=default_kuk))
-    if pool not in POOLS:
-        raise ServiceError(_("Pilih kelompok soal tujuan: ujian (tes tertulis) atau latihan (kuis latihan)."))
-    parsed = gift.parse_gift(source)
-    report = ImportReport()
-    with write_transaction():
-        stems = _active_stems()
-        taken: set[str] = set()
-        for q in parsed.questions:
-            entry = ImportEntry(line=q.line, name=q.name, stem=q.text, imported=False)
-            report.entries.append(entry)
-            refusal = _gift_refusal(q)
-            if refusal:
-                entry.reason = refusal
-                continue
-            kuk = kuk_from_category(q.category) or default_kuk or ""
-            key = next(i for i, a in enumerate(q.answers) if a.fraction == 1.0)
-            item = ItemData(kuk=kuk, stem=q.text, options=[a.text for a in q.answers], key=key,
-                            explanation=q.general_feedback, feedback=[a.feedback for a in q.answers], pool=pool)
-            problems = _check_item(item, require_explanation=False, stems=stems)
-            if not kuk:   # validate_item's first problem is then the unknown KUK: say what to do
-                problems[0] = _("KUK tidak diketahui: kategori tidak memuat KUK (mis. 1.1); pilih KUK bawaan "
-                                "saat mengimpor.")
-            if problems:
-                entry.reason = " ".join(problems)
-                continue
-            uid = _import_uid(q.name if q.explicit_name else "", kuk, taken)
-            taken.add(uid)
-            stems.add(item.stem, uid)
-            _new_question(item, uid, 1, "gift")
-            entry.imported, entry.uid, entry.kuk = True, uid, kuk
-            if not item.explanation:
-                entry.notes.append(_("Tanpa pembahasan; lengkapi di penyunting bank soal."))
-        record("bank.import_gift", actor=actor, target="bank", detail={
-            "imported": len(report.imported), "refused": len(report.refused), "pool": pool})
-    return report
-
+from .interchange import (  # noqa: E402,F401
+    MAX_IMPORT_BYTES, REFUSAL_REASONS, ImportEntry, ImportReport, category_path, decode_upload, export_gift,
+    export_moodle_xml, import_file, import_gift, import_moodle_xml, kuk_from_category,
+)

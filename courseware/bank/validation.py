@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from .models import KUKS, LEVELS, POOLS
+from .textclean import describe_forbidden, has_forbidden
 
 MIN_OPTIONS = 2
 MAX_OPTIONS = 6
@@ -82,6 +83,7 @@ def validate_item(item: ItemData, *, shipped: bool = False, require_explanation:
     problems = []
     if item.pool not in POOLS:
         problems.append(_("Kelompok soal (pool) harus 'ujian' (tes tertulis) atau 'latihan' (kuis latihan)."))
+    problems += _control_character_problems(item)
     if item.kuk not in KUKS:
         problems.append(_("KUK %(k)s tidak dikenal (yang sah: %(all)s).", k=item.kuk or "-", all=", ".join(KUKS)))
     if not (item.stem or "").strip():
@@ -123,6 +125,17 @@ def validate_item(item: ItemData, *, shipped: bool = False, require_explanation:
             problems.append(_("level harus salah satu dari: %(all)s (ada: %(v)s).",
                               all=", ".join(LEVELS), v=item.level or "-"))
     return problems
+
+
+def _control_character_problems(item: ItemData) -> list[str]:
+    fields = [(_("Pertanyaan"), item.stem), (_("Pembahasan"), item.explanation)]
+    fields += [(_("Pilihan %(l)s", l=LETTERS[i] if i < len(LETTERS) else i + 1), t)
+               for i, t in enumerate(item.options or []) if isinstance(t, str)]
+    fields += [(_("Umpan balik pilihan %(l)s", l=LETTERS[i] if i < len(LETTERS) else i + 1), t)
+               for i, t in enumerate(item.feedback or []) if isinstance(t, str)]
+    return [_("%(f)s memuat karakter kendali tak terlihat (%(c)s, mis. ganti baris atau halaman dari Word) "
+              "yang membuat berkas Moodle XML rusak; hapus lalu ketik ulang bagian itu.",
+              f=label, c=describe_forbidden(text)) for label, text in fields if has_forbidden(text)]
 
 
 class StemRegister:

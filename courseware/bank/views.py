@@ -14,7 +14,6 @@ from .models import KUKS
 
 bp = Blueprint("bank", __name__, url_prefix="/bank-soal")
 
-MAX_IMPORT_BYTES = 1024 * 1024
 STATUSES = ("aktif", "pensiun", "semua")
 
 
@@ -134,12 +133,9 @@ def import_gift():
         return render_template("bank/import.html", form=form, report=None)
     if not form.validate_on_submit():
         return render_template("bank/import.html", form=form, report=None), 400
-    raw = form.gift_file.data.read(MAX_IMPORT_BYTES + 1)
-    if len(raw) > MAX_IMPORT_BYTES:
-        abort(413)
+    raw = form.gift_file.data.read(service.MAX_IMPORT_BYTES + 1)
     try:
-        report = service.import_gift(service.decode_upload(raw), form.kuk.data or None, current_user,
-                                     form.pool.data)
+        report = service.import_file(raw, form.kuk.data or None, current_user, form.pool.data)
     except ServiceError as exc:
         flash(exc.message, "error")
         return render_template("bank/import.html", form=form, report=None), exc.status

@@ -4,13 +4,13 @@
 | ------------------------------------- | --------------------- | ---------------------------- |
 | /materi/                              | lessons.overview      | any logged-in user           |
 | /materi/<lesson_id>                   | lessons.show          | any logged-in user           |
-| POST /materi/<lesson_id>/selesai      | lessons.mark_done     | trainees                     |
+| POST /materi/<lesson_id>/selesai      | lessons.mark_done     | trainees (JSON on request)   |
 | /materi/kamus                         | lessons.glossary      | any logged-in user           |
 | /materi/referensi                     | lessons.references    | any logged-in user           |
 | /materi/rencana                       | lessons.plan          | teachers, admins             |
 | /materi/kelas/<class_id>/kemajuan     | lessons.progress_grid | the class's teacher, admins  |
 """
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -75,6 +75,8 @@ def mark_done(lesson_id: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
     done = service.set_done(current_user, lesson_id, request.form.get("done", "1") != "0")
+    if request.accept_mimetypes.best == "application/json":   # a mark queued offline, sent by offline.js
+        return jsonify(lesson=lesson_id, done=done)
     if done:
         flash(_("Pelajaran ditandai selesai."), "success")
         if request.form.get("next"):
