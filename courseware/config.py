@@ -88,7 +88,7 @@ def settings_from_env(instance_path: str) -> dict:
 # Keys that appear (or appeared) in this repository: anyone can forge a session with them.
 KNOWN_SECRET_KEYS = frozenset({
     "ganti-dengan-string-acak-panjang-yang-sama-di-semua-host",
-    "test-secret", "live-secret", "dev", "secret", "changeme", "change-me", "ganti-saya",
+    "test-secret", "live-secret", "bench-secret", "dev", "secret", "changeme", "change-me", "ganti-saya",
 })
 MIN_SECRET_BYTES = 32
 
