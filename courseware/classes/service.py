@@ -19,6 +19,9 @@ from .models import Classroom, Enrollment
 
 ACADEMIC_YEAR_RE = re.compile(r"^(\d{4})/(\d{4})$")
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+# 10 characters of 32 = 50 bits: at the join limit (10 tries per 10 minutes per account) a
+# guesser needs millions of years to expect a hit even with a thousand classes open.
+JOIN_CODE_LENGTH = 10
 MAX_ROSTER_ROWS = 200
 HEADER_ALIASES = {
     "nis": "nis", "nisn": "nis", "no induk": "nis",
@@ -77,7 +80,7 @@ def same_class(a_id: int, b_id: int) -> bool:
 
 def new_join_code() -> str:
     while True:
-        code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(6))
+        code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
         if not db.session.scalar(select(Classroom).where(Classroom.join_code == code)):
             return code
 
@@ -110,7 +113,7 @@ def regenerate_join_code(classroom: Classroom, actor: User) -> None:
 
 def join_with_code(user: User, code: str) -> tuple[Classroom, bool]:
     """Enroll a trainee by join code. Returns (class, newly_enrolled); a second use is harmless."""
-    code = (code or "").strip().upper().replace(" ", "")
+    code = re.sub(r"[\s-]", "", code or "").upper()
     classroom = db.session.scalar(select(Classroom).where(Classroom.join_code == code)) if code else None
     if classroom is None or not classroom.join_open:
         raise ServiceError(_("Kode kelas tidak dikenal. Periksa lagi kode dari guru Anda."), status=404)

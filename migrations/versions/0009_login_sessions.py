@@ -1,10 +1,15 @@
-"""login sessions: one row per login, ended by logout (a copied cookie then stops working)
+"""login sessions: one row per login, ended by logout (a copied cookie then stops working);
+join codes of 6 characters are replaced by 10-character ones (6 could be guessed)
 
 Revision ID: 0009
 Revises: 0007
 """
+import secrets
+
 from alembic import op
 import sqlalchemy as sa
+
+JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 revision = '0009'
@@ -27,6 +32,13 @@ def upgrade():
     with op.batch_alter_table('login_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_login_sessions_expires_at'), ['expires_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_login_sessions_user_id'), ['user_id'], unique=False)
+
+    classrooms = sa.table('classrooms', sa.column('id', sa.Integer), sa.column('join_code', sa.String))
+    conn = op.get_bind()
+    for class_id, code in conn.execute(sa.select(classrooms.c.id, classrooms.c.join_code)).all():
+        if len(code) < 10:
+            new = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(10))
+            conn.execute(classrooms.update().where(classrooms.c.id == class_id).values(join_code=new))
 
 
 def downgrade():
