@@ -22,6 +22,10 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    from .inputs import BoundedIntConverter
+
+    # Before any route exists: every <int:...> then stops at what a database integer holds.
+    app.url_map.converters["int"] = BoundedIntConverter
     app.config.update(settings_from_env(app.instance_path))
     app.config.update(config or {})
     app.config.setdefault("CONTENT_ROOT", None)

@@ -9,16 +9,16 @@ from urllib.parse import unquote, urlsplit
 from werkzeug.routing import IntegerConverter
 
 MAX_DB_INT = 2**63 - 1
-_ASCII_DIGITS = re.compile(r"[0-9]{1,19}")
+_ASCII_DIGITS = re.compile(r"[0-9]{1,100}")
 _SAFE_PATH = re.compile(r"/[A-Za-z0-9\-._~!$&'()*+,;=:@/%?#]*")
 
 
-def ascii_int(value, maximum: int = MAX_DB_INT) -> int | None:
-    """The non-negative integer written in ASCII digits in `value`, or None."""
+def ascii_int(value, maximum: int | None = MAX_DB_INT) -> int | None:
+    """The non-negative integer written in ASCII digits in `value` (at most `maximum`), or None."""
     if not isinstance(value, str) or not _ASCII_DIGITS.fullmatch(value.strip()):
         return None
     number = int(value.strip())
-    return number if number <= maximum else None
+    return number if maximum is None or number <= maximum else None
 
 
 class BoundedIntConverter(IntegerConverter):
