@@ -71,8 +71,11 @@ def authenticate(username: str, password: str) -> User | None:
 
 
 def create_user(username, full_name, roles, password=None, nis=None, actor=None,
-                must_change_password=None, commit=True):
-    """Create a user; returns (user, plain_password). Generates a password when none is given."""
+                must_change_password=None, commit=True, password_hash=None):
+    """Create a user; returns (user, plain_password). Generates a password when none is given.
+
+    `password_hash` (of `password`) lets a caller hash before taking the write lock.
+    """
     username = normalise_username(username)
     full_name = (full_name or "").strip()
     if not full_name:
@@ -93,7 +96,7 @@ def create_user(username, full_name, roles, password=None, nis=None, actor=None,
         username=username,
         full_name=full_name,
         nis=nis or None,
-        password_hash=passwords.hash_password(password),
+        password_hash=password_hash or passwords.hash_password(password),
         must_change_password=generated if must_change_password is None else must_change_password,
     )
     user.role_rows = [UserRole(role=r) for r in sorted(role_set)]
