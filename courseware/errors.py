@@ -3,15 +3,12 @@
 Also the one place where "the database is busy" becomes 503 + Retry-After (never a 500), and
 where numbers too large for the database become 400.
 """
-import logging
 import random
 
 from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
-
-log = logging.getLogger(__name__)
 
 # SQLite's busy timeout ran out; PostgreSQL's lock_timeout, NOWAIT, a deadlock or a
 # serialisation failure: all mean "try again in a moment".
@@ -97,8 +94,7 @@ def register_error_handlers(app):
         _rollback()
         if is_lock_error(exc):
             return busy_response()
-        log.exception("database error", exc_info=exc)
-        return render_error(500)
+        raise exc  # any other database failure: Flask's usual 500 (logged with its traceback)
 
     @app.errorhandler(OverflowError)
     @app.errorhandler(DataError)
