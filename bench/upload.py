@@ -49,6 +49,9 @@ def serve(work: Path, port: int, recv_bytes: int | None = None) -> None:
         upgrade()
         user, _ = create_user("bench", "Bench", ["trainee"], password="bench-password-1",
                               must_change_password=False)
+        from courseware.accounts.service import start_login_session
+
+        start_login_session(user)
         client = app.test_client()
         raw = os.urandom(20).hex()
         with client.session_transaction() as sess:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask, has_request_context, request
 
-from .config import load_or_create_secret_key, settings_from_env
+from .config import check_secret_key, load_or_create_secret_key, settings_from_env
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -22,12 +22,17 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    from .inputs import BoundedIntConverter
+
+    # Before any route exists: every <int:...> then stops at what a database integer holds.
+    app.url_map.converters["int"] = BoundedIntConverter
     app.config.update(settings_from_env(app.instance_path))
     app.config.update(config or {})
     app.config.setdefault("CONTENT_ROOT", None)
     app.config["CONTENT_ROOT"] = app.config["CONTENT_ROOT"] or str(PROJECT_ROOT)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
+    check_secret_key(app.config)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     # The limiter is one module-level object: every app must state this, or an app that

@@ -3,8 +3,10 @@
 Every variable is documented in the README's configuration table. `create_app(config)`
 accepts a dict that overrides these (the tests use it).
 """
+import ipaddress
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 GiB = 1024**3
@@ -59,8 +61,16 @@ def settings_from_env(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": force_https,
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=_env_int("REMEMBER_COOKIE_DAYS", 30)),
         "PERMANENT_SESSION_LIFETIME": _env_int("SESSION_HOURS", 12) * 3600,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT") or "10 per minute",
+        # Join codes: every try of one account, and the failed tries of one address (a whole
+        # class joins from one NAT address, so only wrong codes count there).
+        "JOIN_RATE_LIMIT_USER": os.environ.get("JOIN_RATE_LIMIT_USER") or "10 per 10 minutes",
+        "JOIN_RATE_LIMIT_ADDRESS": os.environ.get("JOIN_RATE_LIMIT_ADDRESS") or "30 per 10 minutes",
+        # Where `python run.py` listens; a non-loopback HOST means a school network.
+        "HOST": os.environ.get("HOST") or "127.0.0.1",
         "SCHOOL_NAME": os.environ.get("SCHOOL_NAME") or "SMK",
         "BABEL_DEFAULT_LOCALE": os.environ.get("DEFAULT_LOCALE") or "id",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE") or "Asia/Jakarta",
@@ -73,3 +83,42 @@ def settings_from_env(instance_path: str) -> dict:
         # How many reverse proxies (nginx) stand in front; their X-Forwarded-* headers are trusted.
         "PROXY_COUNT": _env_int("PROXY_COUNT", 0),
     }
+
+
+# Keys that appear (or appeared) in this repository: anyone can forge a session with them.
+KNOWN_SECRET_KEYS = frozenset({
+    "ganti-dengan-string-acak-panjang-yang-sama-di-semua-host",
+    "test-secret", "live-secret", "bench-secret", "dev", "secret", "changeme", "change-me", "ganti-saya",
+})
+MIN_SECRET_BYTES = 32
+
+
+class InsecureSettings(RuntimeError):
+    """The site refuses to start; the message says why and what to do."""
+
+
+def is_loopback(host: str) -> bool:
+    if host in ("", "localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost: assume it is reachable from the network
+
+
+def check_secret_key(config) -> None:
+    """In a school setting (HTTPS forced, or listening beyond loopback) refuse a weak SECRET_KEY."""
+    school = config.get("FORCE_HTTPS") or not is_loopback(str(config.get("HOST") or "127.0.0.1"))
+    if not school:
+        return
+    key = config.get("SECRET_KEY") or ""
+    raw = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+    if key in KNOWN_SECRET_KEYS or raw.strip() in {k.encode() for k in KNOWN_SECRET_KEYS}:
+        raise InsecureSettings(
+            "SECRET_KEY ini tertulis di repositori (contoh/uji), jadi siapa pun dapat memalsukan sesi admin. "
+            "Buat kunci baru: python3 -c \"import secrets; print(secrets.token_urlsafe(48))\"")
+    if len(raw) < MIN_SECRET_BYTES:
+        raise InsecureSettings(
+            f"SECRET_KEY terlalu pendek ({len(raw)} byte; minimal {MIN_SECRET_BYTES}) untuk situs yang "
+            "dibuka di jaringan sekolah. Buat kunci baru: "
+            "python3 -c \"import secrets; print(secrets.token_urlsafe(48))\"")

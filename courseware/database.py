@@ -18,6 +18,9 @@ IMMEDIATE = "courseware_begin_immediate"
 # lock first hands it over at once (40 trainees submitting together stay fast); other
 # processes (the worker) still wait through busy_timeout.
 _sqlite_writers = threading.RLock()
+# How long a request may queue for the write lock before it is told "busy, retry" (503),
+# the same as SQLite's busy_timeout below.
+WRITE_WAIT_SECONDS = 5.0
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -60,7 +63,7 @@ def write_transaction():
     Commits on success, rolls back on any error.
     """
     session = db.session()  # the real Session behind the scoped proxy
-    with _sqlite_writers if is_sqlite(db.engine) else nullcontext():
+    with _queued_writer() if is_sqlite(db.engine) else nullcontext():
         if session.in_transaction():
             session.commit()
         session.connection(execution_options={IMMEDIATE: True})
@@ -70,3 +73,15 @@ def write_transaction():
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def _queued_writer():
+    from .errors import Busy
+
+    if not _sqlite_writers.acquire(timeout=WRITE_WAIT_SECONDS):
+        raise Busy()
+    try:
+        yield
+    finally:
+        _sqlite_writers.release()

@@ -12,7 +12,29 @@ from waitress import serve
 
 from . import create_app
 from .cli import run_content_sync
+from .config import InsecureSettings
 from .demo import create_demo, demo_logins_text
+
+# waitress reads request headers and bodies in its event loop and hands only complete requests
+# to the threads, so slow clients cost connections, not threads. Its default of 100
+# connections was the limit a slowloris of 120 hit (issue 14); 400 stays under Windows'
+# select() limit of 512 sockets. Idle channels close after 30 s (default 120) and are swept
+# every 10 s. For more than a lab, nginx goes in front (README, deploy/nginx.conf).
+LAB_SERVER = {
+    "channel_timeout": 30,
+    "connection_limit": 400,
+    "cleanup_interval": 10,
+    "asyncore_use_poll": True,  # poll() where the OS has it: no 1024-descriptor ceiling
+    # Read uploads in 256 KiB pieces (waitress reads 8 KiB by default): more than doubled tus
+    # throughput on loopback (bench/upload.py).
+    "recv_bytes": 262144,
+}
+
+
+def waitress_options(app, threads: int = 8) -> dict:
+    """Every waitress setting the site runs with; the slowloris test serves with the same."""
+    return {**LAB_SERVER, "threads": threads, "ident": "courseware",
+            "max_request_body_size": app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024}
 
 
 def prepare(app) -> None:
@@ -38,7 +60,11 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "8")))
     args = parser.parse_args()
 
-    app = create_app()
+    try:
+        app = create_app({"HOST": args.host})
+    except InsecureSettings as exc:
+        print(f"Situs tidak dijalankan: {exc}", file=sys.stderr)
+        return 2
     prepare(app)
     worker = start_worker(app)
     # Only compares: when serving on every interface, print the local address to open.
@@ -50,11 +76,7 @@ def main() -> int:
     print("Hentikan dengan Ctrl+C.")
     print("=" * 64 + "\n", flush=True)
     try:
-        # recv_bytes: read uploads in 256 KiB pieces (waitress reads 8 KiB by default), which
-        # more than doubled tus throughput on loopback (bench/upload.py).
-        serve(app, host=args.host, port=args.port, threads=args.threads, ident="courseware",
-              recv_bytes=262144,
-              max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024)
+        serve(app, host=args.host, port=args.port, **waitress_options(app, args.threads))
     finally:
         if worker is not None:
             worker.terminate()

@@ -41,6 +41,7 @@ EXPECTED = {
     ("accounts.login", "GET"): row(200, 302, 302, 302, 302, 302, 302),
     ("accounts.login", "POST"): row(400, 302, 302, 302, 302, 302, 302),
     ("accounts.logout", "POST"): row(302, 302, 302, 302, 302, 302, 302),
+    ("accounts.logout_everywhere", "POST"): row(302, 302, 302, 302, 302, 302, 302),
     ("admin.create_user", "GET"): row(302, 403, 403, 403, 403, 403, 200),
     ("admin.create_user", "POST"): row(302, 403, 403, 403, 403, 403, 400),
     ("admin.edit_user", "GET"): row(302, 403, 403, 403, 403, 403, 200),

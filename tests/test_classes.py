@@ -19,7 +19,7 @@ def test_teacher_creates_class_with_join_code(as_user):
     response = client.post("/kelas/baru", data={"name": "XI OTKP 1", "academic_year": "2026/2027"})
     assert response.status_code == 302
     classroom = db.session.scalar(select(Classroom))
-    assert classroom.name == "XI OTKP 1" and len(classroom.join_code) == 6
+    assert classroom.name == "XI OTKP 1" and len(classroom.join_code) == 10
 
 
 def test_bad_academic_year_is_explained(as_user):

@@ -1,11 +1,13 @@
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..navigation import add_nav
 
 # Pages a user with a first (generated) password may still open.
-_OPEN_DURING_FIRST_PASSWORD = {"accounts.change_password", "accounts.logout", "static"}
+_OPEN_DURING_FIRST_PASSWORD = {"accounts.change_password", "accounts.logout",
+                               "accounts.logout_everywhere", "static"}
 
 
 def init_app(app):
@@ -17,8 +19,13 @@ def init_app(app):
 
     @app.before_request
     def _require_own_password():
-        if (current_user.is_authenticated and current_user.must_change_password
-                and request.endpoint not in _OPEN_DURING_FIRST_PASSWORD and request.method == "GET"):
+        if request.endpoint in _OPEN_DURING_FIRST_PASSWORD or not current_user.is_authenticated \
+                or not current_user.must_change_password:
+            return None
+        if request.method in ("GET", "HEAD"):
             flash(_l("Ganti kata sandi awal Anda sebelum melanjutkan."), "info")
             return redirect(url_for("accounts.change_password"))
-        return None
+        from ..errors import render_error
+
+        return render_error(403, _("Anda masih memakai kata sandi awal. Ganti kata sandi dulu, "
+                                   "baru simpan atau kirim yang lain."))

@@ -33,8 +33,12 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    # Set for the request by the login (or the session loader): which LoginSession this is.
+    login_session_id = None
+
     def get_id(self) -> str:
-        return f"{self.id}.{self.session_version}"
+        """'user.version.login' goes into the session and the remember cookie alike."""
+        return f"{self.id}.{self.session_version}.{self.login_session_id}"
 
     @property
     def roles(self) -> set[str]:
@@ -60,3 +64,16 @@ class UserRole(db.Model):
     role: Mapped[str] = mapped_column(String(20))
 
     user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class LoginSession(db.Model):
+    """One login on one device. Logout ends it on the server, so a copied cookie stops working."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    ended_at: Mapped[datetime | None]

@@ -1,8 +1,10 @@
 """Account rules: authentication, creation, roles, activation and passwords."""
 import re
+from datetime import timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from ..audit.service import record
 from ..database import write_transaction
@@ -10,7 +12,7 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..models_base import utcnow
 from . import passwords
-from .models import User, UserRole
+from .models import LoginSession, User, UserRole
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 
@@ -69,8 +71,11 @@ def authenticate(username: str, password: str) -> User | None:
 
 
 def create_user(username, full_name, roles, password=None, nis=None, actor=None,
-                must_change_password=None, commit=True):
-    """Create a user; returns (user, plain_password). Generates a password when none is given."""
+                must_change_password=None, commit=True, password_hash=None):
+    """Create a user; returns (user, plain_password). Generates a password when none is given.
+
+    `password_hash` (of `password`) lets a caller hash before taking the write lock.
+    """
     username = normalise_username(username)
     full_name = (full_name or "").strip()
     if not full_name:
@@ -91,7 +96,7 @@ def create_user(username, full_name, roles, password=None, nis=None, actor=None,
         username=username,
         full_name=full_name,
         nis=nis or None,
-        password_hash=passwords.hash_password(password),
+        password_hash=password_hash or passwords.hash_password(password),
         must_change_password=generated if must_change_password is None else must_change_password,
     )
     user.role_rows = [UserRole(role=r) for r in sorted(role_set)]
@@ -153,13 +158,54 @@ def _store_new_password(user: User, new: str, actor: User, must_change: bool = F
     db.session.commit()
 
 
+def start_login_session(user: User, remember: bool = False) -> LoginSession:
+    """Record a new login on one device; its id travels in the session and remember cookies."""
+    now = utcnow()
+    lifetime = current_app.config["REMEMBER_COOKIE_DURATION"] if remember \
+        else current_app.permanent_session_lifetime
+    with write_transaction():
+        # Rows of logins long over are of no use to anyone.
+        db.session.execute(delete(LoginSession).where(LoginSession.expires_at < now - timedelta(days=1)))
+        row = LoginSession(user_id=user.id, remember=remember, created_at=now, expires_at=now + lifetime)
+        db.session.add(row)
+        db.session.flush()
+        user.login_session_id = row.id
+    return row
+
+
+def end_login_session(user: User) -> None:
+    """Logout: this device's login ends on the server, whatever copies of its cookies exist."""
+    if not user.login_session_id:
+        return
+    with write_transaction():
+        db.session.execute(update(LoginSession).where(
+            LoginSession.id == user.login_session_id, LoginSession.ended_at.is_(None)).values(ended_at=utcnow()))
+
+
+def end_all_sessions(user: User) -> None:
+    """"Keluar dari semua perangkat": every login of the user ends, remembered ones too."""
+    with write_transaction():
+        user.session_version += 1
+        db.session.execute(update(LoginSession).where(
+            LoginSession.user_id == user.id, LoginSession.ended_at.is_(None)).values(ended_at=utcnow()))
+        record("user.logout_all", actor=user, target=f"user:{user.id}")
+
+
 def load_user_from_session(user_id_with_version: str) -> User | None:
-    """Flask-Login loader: '12.3' is user 12 at session version 3; an old version is refused."""
+    """Flask-Login loader for both cookies: '12.3.45' is user 12 at session version 3, login 45.
+
+    A wrong version (password changed, deactivated, logged out everywhere) or a login that
+    ended (logout) or expired is refused.
+    """
     try:
-        user_id, version = (int(part) for part in user_id_with_version.split("."))
+        user_id, version, login_id = (int(part) for part in user_id_with_version.split("."))
     except (ValueError, AttributeError):
+        return None
+    login = db.session.get(LoginSession, login_id)
+    if login is None or login.user_id != user_id or login.ended_at is not None or login.expires_at < utcnow():
         return None
     user = db.session.get(User, user_id)
     if user is None or user.session_version != version:
         return None
+    user.login_session_id = login_id
     return user

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import ServiceError
 from ..extensions import limiter
+from ..inputs import safe_next_path
 from . import service
 from .forms import ChangePasswordForm, LoginForm
 
@@ -17,9 +18,7 @@ def _login_rate_key() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("dashboard.home")
+    return safe_next_path(target) or url_for("dashboard.home")
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
@@ -37,7 +36,8 @@ def login():
             flash(_("Nama pengguna atau kata sandi salah, atau akun tidak aktif."), "error")
             return render_template("accounts/login.html", form=form), 401
         session.clear()
-        login_user(user, remember=form.remember.data)
+        service.start_login_session(user, remember=bool(form.remember.data))
+        login_user(user, remember=bool(form.remember.data))
         return redirect(_safe_next(request.args.get("next")))
     status = 400 if form.errors else 200
     return render_template("accounts/login.html", form=form), status
@@ -45,10 +45,26 @@ def login():
 
 @bp.route("/keluar", methods=["POST"])
 def logout():
-    logout_user()
-    session.clear()
+    if current_user.is_authenticated:
+        service.end_login_session(current_user)
+    _forget_this_browser()
     flash(_("Anda sudah keluar."), "info")
     return redirect(url_for("accounts.login"))
+
+
+@bp.route("/keluar/semua", methods=["POST"])
+@login_required
+def logout_everywhere():
+    service.end_all_sessions(current_user)
+    _forget_this_browser()
+    flash(_("Anda sudah keluar dari semua perangkat."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+def _forget_this_browser() -> None:
+    # Clear first: logout_user() leaves the note that deletes the remember cookie in the session.
+    session.clear()
+    logout_user()
 
 
 @bp.route("/akun/kata-sandi", methods=["GET", "POST"])

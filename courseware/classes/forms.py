@@ -17,5 +17,5 @@ class RosterForm(FlaskForm):
 
 
 class JoinForm(FlaskForm):
-    code = StringField(_l("Kode kelas"), validators=[DataRequired(_l("Isi kode kelas.")), Length(max=12)],
+    code = StringField(_l("Kode kelas"), validators=[DataRequired(_l("Isi kode kelas.")), Length(max=20)],
                        render_kw={"autocapitalize": "characters", "autocomplete": "off"})

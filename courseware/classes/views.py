@@ -1,10 +1,11 @@
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.forms import EmptyForm
 from ..auth import teacher_required, trainee_required
 from ..errors import ServiceError
+from ..extensions import limiter
 from . import service
 from .forms import ClassForm, JoinForm, RosterForm
 
@@ -104,7 +105,25 @@ def remove(class_id: int, user_id: int):
     return redirect(url_for("classes.detail", class_id=class_id))
 
 
+JOIN_LIMIT_MESSAGE = "Terlalu banyak percobaan kode kelas. Tunggu 10 menit lalu coba lagi, atau minta guru " \
+    "memasukkan Anda lewat daftar peserta."
+
+
+def _join_user_key() -> str:
+    return f"join-user:{getattr(current_user, 'id', None)}"
+
+
+def _join_address_key() -> str:
+    return f"join-addr:{request.remote_addr}"
+
+
 @bp.route("/gabung", methods=["POST"])
+# Every try counts for the account; for the address only wrong codes count, because a whole
+# class joins at once from one school NAT address.
+@limiter.limit(lambda: current_app.config["JOIN_RATE_LIMIT_USER"], key_func=_join_user_key,
+               error_message=JOIN_LIMIT_MESSAGE)
+@limiter.limit(lambda: current_app.config["JOIN_RATE_LIMIT_ADDRESS"], key_func=_join_address_key,
+               deduct_when=lambda response: bool(g.get("join_refused")), error_message=JOIN_LIMIT_MESSAGE)
 @trainee_required
 def join():
     form = JoinForm()
@@ -114,6 +133,7 @@ def join():
     try:
         classroom, new = service.join_with_code(current_user, form.code.data)
     except ServiceError as exc:
+        g.join_refused = True
         flash(exc.message, "error")
         return redirect(url_for("dashboard.home"))
     if new:

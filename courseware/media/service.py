@@ -37,6 +37,7 @@ from ..audit.service import record
 from ..database import write_transaction
 from ..errors import ServiceError
 from ..extensions import db
+from ..inputs import ascii_int
 from ..models_base import utcnow
 from .models import FAILED, PROCESSING, READY, WAITING, MediaFile, Upload
 from .storage import CHUNK, get_storage, media_dirs, older_than
@@ -143,9 +144,9 @@ def create_upload(user, length_header: str | None, metadata_header: str | None,
     """Start an upload after checking size, metadata and the target's authorize()."""
     if defer_length is not None:
         raise ServiceError(_("Ukuran berkas harus diketahui sebelum mengunggah."), 400)
-    if length_header is None or not length_header.strip().isdigit():
+    length = ascii_int(length_header, maximum=None)  # any size parses; too big is a 413 below
+    if length is None:
         raise ServiceError(_("Header Upload-Length wajib berisi ukuran berkas dalam byte."), 400)
-    length = int(length_header)
     limit = config("MAX_VIDEO_BYTES")
     if length > limit:
         raise ServiceError(_("Berkas terlalu besar (%(size)s); batasnya %(limit)s.",
@@ -160,19 +161,21 @@ def create_upload(user, length_header: str | None, metadata_header: str | None,
     if not target.authorize(user, target_id):
         raise ServiceError(_("Anda tidak berhak mengunggah video untuk ini."), 403)
     now = utcnow()
-    open_uploads = db.session.scalar(select(func.count()).select_from(Upload).where(
-        Upload.owner_id == user.id, Upload.completed_at.is_(None), Upload.expires_at > now))
-    if open_uploads >= MAX_OPEN_UPLOADS:
-        raise ServiceError(_("Terlalu banyak unggahan yang belum selesai. Lanjutkan atau batalkan yang lama dulu."),
-                           429)
-    upload = Upload(
-        id=secrets.token_hex(16), owner_id=user.id, target_kind=kind, target_id=target_id,
-        filename=sanitize_filename(meta.get("filename", "")), length=length, offset=0,
-        metadata_raw=(metadata_header or "")[:1000], created_at=now, updated_at=now,
-        expires_at=now + upload_ttl(),
-    )
-    db.session.add(upload)
-    db.session.commit()
+    # Count-then-insert is a read-then-write: in a plain transaction SQLite refuses the second
+    # of two trainees starting at once ("database is locked", issue 14) and the count races.
+    with write_transaction():
+        open_uploads = db.session.scalar(select(func.count()).select_from(Upload).where(
+            Upload.owner_id == user.id, Upload.completed_at.is_(None), Upload.expires_at > now))
+        if open_uploads >= MAX_OPEN_UPLOADS:
+            raise ServiceError(_("Terlalu banyak unggahan yang belum selesai. Lanjutkan atau batalkan yang lama "
+                                 "dulu."), 429)
+        upload = Upload(
+            id=secrets.token_hex(16), owner_id=user.id, target_kind=kind, target_id=target_id,
+            filename=sanitize_filename(meta.get("filename", "")), length=length, offset=0,
+            metadata_raw=(metadata_header or "")[:1000], created_at=now, updated_at=now,
+            expires_at=now + upload_ttl(),
+        )
+        db.session.add(upload)
     # The row exists before the file: a file without a row is an orphan the sweep removes.
     partial_path(upload.id).touch()
     return upload

@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import is_resource_modified
 
 from ..errors import ServiceError, render_error
+from ..inputs import ascii_int
 from . import service
 from .models import MediaFile
 from .storage import get_storage
@@ -141,11 +142,11 @@ def tus_upload(upload_id):
     # PATCH
     if request.mimetype != "application/offset+octet-stream":
         raise ServiceError(_("Content-Type harus application/offset+octet-stream."), 415)
-    offset = request.headers.get("Upload-Offset", "")
-    if not offset.isdigit():
+    offset = ascii_int(request.headers.get("Upload-Offset"))
+    if offset is None:
         raise ServiceError(_("Header Upload-Offset wajib berisi angka."), 400)
     service.get_upload_for_user(upload_id, user)  # 404/410 before reading any byte
-    upload = service.append_chunk(upload_id, user, int(offset), request.stream, request.content_length)
+    upload = service.append_chunk(upload_id, user, offset, request.stream, request.content_length)
     response = Response(status=204)
     response.headers.update(_upload_headers(upload))
     return response

@@ -92,20 +92,28 @@
         show(r.data.error || "", "bad");
         window.location.assign(r.data.redirect);
       } else if (r.res.status >= 500 || r.res.status === 429 || r.res.status === 0) {
-        retry();
+        retry(retryAfterMs(r.res));
       } else {
         // Refused for good (bad choice, locked practice item, expired session): say why, drop it.
         delete queue[pos]; persist();
         show(r.data.error || r.data.message || r.res.statusText, "bad");
         flush();
       }
-    }).catch(function () { sending = false; retry(); });
+    }).catch(function () { sending = false; retry(0); });
   }
 
-  function retry() {
+  // A busy server answers 503 with Retry-After (seconds): wait at least that long.
+  function retryAfterMs(res) {
+    var value = Number(res && res.headers ? res.headers.get("Retry-After") : NaN);
+    return isFinite(value) && value > 0 ? Math.min(value, 60) * 1000 : 0;
+  }
+
+  function retry(serverDelay) {
     retryDelay = Math.min(retryDelay ? retryDelay * 2 : 1000, 15000);
+    // Jitter: a class that was told "busy" together must not all come back in the same second.
+    var wait = Math.max(retryDelay, serverDelay || 0) * (0.75 + Math.random() * 0.5);
     show(msg("queued"), "bad");
-    window.setTimeout(flush, retryDelay);
+    window.setTimeout(flush, wait);
   }
 
   form.addEventListener("change", function (event) {

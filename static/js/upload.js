@@ -36,6 +36,12 @@
     }
   }
 
+  function retryAfterMs(err) {
+    var res = err && err.originalResponse;
+    var value = res ? Number(res.getHeader("Retry-After")) : NaN;
+    return isFinite(value) && value > 0 ? Math.min(value, 120) * 1000 : 0;
+  }
+
   function statusOf(err) {
     return err && err.originalResponse ? err.originalResponse.getStatus() : 0;
   }
@@ -134,7 +140,7 @@
       upload = new window.tus.Upload(file, {
         endpoint: endpoint,
         chunkSize: chunkSize,
-        retryDelays: RETRY_DELAYS,
+        retryDelays: RETRY_DELAYS.slice(),  // this upload's own copy: onShouldRetry adjusts it
         metadata: { filename: file.name, filetype: file.type || "", kind: kind, target_id: targetId },
         headers: { "X-CSRFToken": csrf },
         storeFingerprintForResuming: true,
@@ -143,10 +149,14 @@
           return Promise.resolve(["courseware", kind, targetId, f.name, f.type, f.size,
                                   f.lastModified, options.endpoint].join("|"));
         },
-        onShouldRetry: function (err) {
+        onShouldRetry: function (err, attempt, options) {
           var status = statusOf(err);
-          if (status >= 400 && status < 500 && status !== 409 && status !== 423) { return false; }
+          if (status >= 400 && status < 500 && status !== 409 && status !== 423 && status !== 429) { return false; }
           if (navigator.onLine === false) { return false; }
+          // tus-js-client reads retryDelays[attempt] after this returns: honour a busy server's
+          // Retry-After, and add jitter so a class's uploads do not retry in step.
+          var wait = Math.max(options.retryDelays[attempt] || 0, retryAfterMs(err));
+          options.retryDelays[attempt] = Math.round(wait * (0.75 + Math.random() * 0.5));
           say(msgs.retrying, "warn");
           return true;
         },
