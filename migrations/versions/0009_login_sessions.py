@@ -2,7 +2,7 @@
 join codes of 6 characters are replaced by 10-character ones (6 could be guessed)
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 import secrets
 
@@ -13,7 +13,7 @@ JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
