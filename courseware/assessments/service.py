@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import event, inspect, or_, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload, lazyload
 
 from ..accounts.models import User
 from ..audit.service import record
@@ -260,7 +260,8 @@ def queue(viewer: User, class_id: int | None = None, code: str | None = None,
     """
     now = now or utcnow()
     query = (select(SubmissionVersion).join(Submission).join(Practical)
-             .where(SubmissionVersion.media_file_id.is_not(None)))
+             .where(SubmissionVersion.media_file_id.is_not(None))
+             .options(joinedload(SubmissionVersion.submission)))
     if code:
         query = query.where(Practical.code == code)
     if class_id:

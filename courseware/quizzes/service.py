@@ -460,11 +460,12 @@ def class_results(classroom: Classroom, quiz: Quiz) -> list[dict]:
         for attempt in db.session.scalars(select(Attempt).where(
                 Attempt.quiz_id == quiz.id, Attempt.user_id.in_([t.id for t in trainees])).order_by(Attempt.number)):
             by_user.setdefault(attempt.user_id, []).append(attempt)
+    results = status.test_results([t.id for t in trainees], quiz) if quiz.is_written and trainees else {}
     rows = []
     for trainee in trainees:
         attempts = by_user.get(trainee.id, [])
         done = [a for a in attempts if a.is_submitted]
-        result = status.test_result(trainee.id, quiz) if quiz.is_written else None
+        result = results.get(trainee.id)
         counted = status.counted(attempts, settings.counting)
         if result is not None:
             state = result.status
