@@ -235,6 +235,11 @@ def test_closing_the_window_stops_an_attempt_another_client_holds_open(app, user
     db.session.expire_all()
     attempt = db.session.get(Attempt, attempt.id)
     assert attempt.submitted_how == "ditutup-guru" and attempt.correct_count == 1
+    # One unit-status entry for that trainee (started -> in process is no change; nothing doubled).
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action.in_(("quiz.submit", "unit.status")),
+                                                         AuditEvent.target.in_((f"attempt:{attempt.id}",
+                                                                                f"user:{users['trainee'].id}")))).all()
+    assert [e.action for e in events] == ["quiz.submit"]
     assert attempt.score == round(100 / attempt.item_count, 2)
     assert db.session.get(type(second), second.id).chosen_option_id is None
 
@@ -295,3 +300,15 @@ def test_the_shipped_ujian_pool_fills_two_attempts_without_repeats(app, users, a
         drawn.append({i.question_id for i in attempt.items})
         client.post(f"/tes/percobaan/{attempt_id}/kumpulkan")
     assert drawn[0].isdisjoint(drawn[1])
+
+
+def test_closing_that_decides_a_unit_is_audited_once(users, as_user, quiz_class, quizzes):
+    window = quiz_service.window_for(quizzes["tes-tertulis"].id, quiz_class.id)
+    quiz_service.set_window(quiz_class, quizzes["tes-tertulis"], window.opens_at, window.closes_at, "langsung",
+                            users["teacher"], attempts_allowed=1)
+    trainee = as_user("trainee")
+    trainee.post("/tes/tes-tertulis/mulai")        # nothing answered: the closed attempt scores 0
+    as_user("teacher").post(f"/tes/kelas/{quiz_class.id}/jadwal/tutup")
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "unit.status")).all()
+    assert [(e.detail["to"], e.detail["cause"]) for e in events] == [("belum-kompeten", "tes-ditutup")]
+    assert results.test_result(users["trainee"].id).status == "tidak-lulus"

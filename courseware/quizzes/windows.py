@@ -192,7 +192,8 @@ def _enforce_closing(window: QuizWindow, actor: User, now: datetime | None = Non
         update(Attempt).where(*running, (Attempt.deadline_at.is_(None)) | (Attempt.deadline_at > window.closes_at))
         .values(deadline_at=window.closes_at).execution_options(synchronize_session=False)).rowcount
     due = list(db.session.scalars(select(Attempt.id).where(*running, Attempt.deadline_at <= now)))
-    scored = sum(claim_and_score(attempt_id, "ditutup-guru", now, actor=actor) for attempt_id in due)
+    # The caller tracks unit-status changes for the whole class, so each scoring does not again.
+    scored = sum(claim_and_score(attempt_id, "ditutup-guru", now, actor=actor, track=False) for attempt_id in due)
     return moved, scored
 
 
