@@ -7,6 +7,9 @@ import hashlib
 import os
 from pathlib import Path
 
+# A cheap password hash for the thousands of accounts the suite makes (set before the app imports).
+os.environ.setdefault("COURSEWARE_TEST_PASSWORD_HASH", "1")
+
 import pytest
 from flask import g
 from flask.testing import FlaskClient
