@@ -214,3 +214,12 @@ def test_marking_someone_not_on_the_version_is_404_and_csrf_is_required(assessme
     assert client.post(_mark_url(version, s.trainee), data=form_for(s.lik1, "K"), csrf=False).status_code == 400
     assert client.post("/penilaian/koreksi/999", data={"alasan": "x" * 20}).status_code == 404
     assert service.open_draft(version.id, s.trainee.id) is None
+
+
+def test_the_marking_screen_offers_each_points_oral_follow_up_questions(assessment_school, as_user):
+    s = assessment_school
+    version = s.submit(s.trainee, "LIK_2")
+    page = _text(as_user("assessor").get(_mark_url(version, s.trainee)))
+    assert "Pertanyaan lisan bila video kurang jelas" in page
+    for point in s.lik2.active_points:
+        assert point.follow_up[0].replace("'", "&#39;") in page

@@ -106,7 +106,7 @@ def test_sync_loads_every_field_and_is_idempotent(app):
     assert db.session.scalar(select(func.count()).select_from(ChecklistPoint)) == 12
     lik2 = db.session.scalar(select(Practical).where(Practical.code == "LIK_2"))
     assert (lik2.element, lik2.trainee_role, lik2.partner_role) == (2, "Pimpinan", "Staf administrasi")
-    assert lik2.time_minutes == 7 and len(lik2.instructions) == 10 and lik2.k3 and lik2.tools and lik2.materials
+    assert lik2.time_minutes == 7 and len(lik2.instructions) == 11 and lik2.k3 and lik2.tools and lik2.materials
     assert [p.uid for p in lik2.critical_points] == ["2.1-a", "2.5-a", "2.5-b"]
     assert [p.uid for p in lik2.active_points][:2] == ["2.1-a", "2.2-a"]
     # Only the first run is an audited change.
@@ -161,3 +161,17 @@ def test_init_hook_says_so_when_the_tables_are_missing(tmp_path, fresh_db_url):
 def test_init_hook_loads_the_sheets(app):
     line = app.extensions["content_sync"]["praktik"](app)
     assert "LIK_1 5 butir" in line and "LIK_2 7 butir" in line
+
+
+def test_every_point_carries_oral_follow_up_questions(app, practicals):
+    from pathlib import Path
+
+    from courseware.practicals.sheets import lint_sheet, read_sheet
+
+    for practical in practicals.values():
+        assert all(1 <= len(p.follow_up) <= 2 and all(q.endswith("?") for q in p.follow_up)
+                   for p in practical.active_points)
+    # A sheet whose point lacks them fails the lint, naming the point.
+    data, _problems = read_sheet(Path(app.config["CONTENT_ROOT"]) / "checklists" / "lik_1.yml")
+    del data["points"][0]["follow_up"]
+    assert any("1.1-a" in p and "follow_up" in p for p in lint_sheet(data, "lik_1.yml"))

@@ -71,6 +71,8 @@ class ChecklistPoint(db.Model):
     task: Mapped[str] = mapped_column(Text)
     check: Mapped[str] = mapped_column(Text)
     benchmark: Mapped[str] = mapped_column(Text)
+    # Oral follow-up questions for the assessor when the video leaves the point unclear.
+    follow_up: Mapped[list] = mapped_column(JSON, default=list)
     critical: Mapped[bool] = mapped_column(default=False)
     retired: Mapped[bool] = mapped_column(default=False, index=True)
 

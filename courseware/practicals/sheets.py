@@ -27,7 +27,8 @@ LIST_FIELDS = ("instructions", "tools", "materials", "k3")
 INT_FIELDS = ("element", "time_minutes")
 SHEET_FIELDS = set(TEXT_FIELDS + LIST_FIELDS + INT_FIELDS + ("points",))
 POINT_TEXT_FIELDS = ("id", "kuk", "task", "check", "benchmark")
-POINT_FIELDS = set(POINT_TEXT_FIELDS + ("critical",))
+POINT_FIELDS = set(POINT_TEXT_FIELDS + ("critical", "follow_up"))
+MAX_FOLLOW_UP = 2    # oral questions an assessor may ask when the video leaves a point unclear
 POINT_ID_RE = re.compile(r"^(\d\.\d)-[a-z]$")
 
 
@@ -106,6 +107,10 @@ def lint_sheet(data: dict, name: str) -> list[str]:
                 bad(f"{label}: kolom '{key}' wajib diisi dengan teks.")
         if not isinstance(point.get("critical"), bool):
             bad(f"{label}: kolom 'critical' wajib bernilai true atau false.")
+        follow_up = point.get("follow_up")
+        if not (isinstance(follow_up, list) and 1 <= len(follow_up) <= MAX_FOLLOW_UP
+                and all(isinstance(q, str) and q.strip().endswith("?") for q in follow_up)):
+            bad(f"{label}: kolom 'follow_up' wajib berisi 1-{MAX_FOLLOW_UP} pertanyaan lisan (teks yang diakhiri '?').")
         uid, kuk = point.get("id"), point.get("kuk")
         if isinstance(uid, str):
             if uid in seen:
@@ -207,7 +212,8 @@ def _sync_points(practical: Practical, points: list[dict]) -> dict:
     for order, item in enumerate(points, start=1):
         values = {"order": order, "kuk": item["kuk"].strip(), "task": item["task"].strip(),
                   "check": item["check"].strip(), "benchmark": item["benchmark"].strip(),
-                  "critical": item["critical"], "retired": False}
+                  "follow_up": [q.strip() for q in item["follow_up"]], "critical": item["critical"],
+                  "retired": False}
         point = existing.pop(item["id"], None)
         if point is None:
             db.session.add(ChecklistPoint(practical_id=practical.id, uid=item["id"], **values))

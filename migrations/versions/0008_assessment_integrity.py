@@ -50,6 +50,9 @@ def upgrade():
         batch_op.add_column(sa.Column('void_reason', sa.String(length=40), nullable=True))
     _void_judgements()
 
+    with op.batch_alter_table('checklist_points', schema=None, recreate='never') as batch_op:
+        batch_op.add_column(sa.Column('follow_up', sa.JSON(), server_default='[]', nullable=False))
+
 
 def _void_judgements():
     conn = op.get_bind()
@@ -78,6 +81,8 @@ def _void_judgements():
 
 
 def downgrade():
+    with op.batch_alter_table('checklist_points', schema=None, recreate='never') as batch_op:
+        batch_op.drop_column('follow_up')
     with op.batch_alter_table('judgements', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('void_reason')
     with op.batch_alter_table('quiz_windows', schema=None, recreate='never') as batch_op:
