@@ -74,7 +74,9 @@ def add_trainees(school: SimpleNamespace, n: int, judged: bool = True, prefix: s
             db.session.flush()
             if judged:
                 judgement = Judgement(version_id=version.id, trainee_id=trainee.id, assessor_id=school.assessor.id,
-                                      state="final", recommendation="K", finalised_at=now, tuk="Lab")
+                                      state="final", recommendation="K", finalised_at=now, tuk="Lab",
+                                      attitude_marks={a["id"]: {"result": "K", "comment": ""}
+                                                      for a in practical.attitudes})
                 judgement.marks = [JudgementMark(point_id=p.id, result="K") for p in practical.active_points]
                 db.session.add(judgement)
     db.session.commit()

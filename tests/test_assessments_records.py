@@ -11,7 +11,7 @@ from courseware.results import status as results
 from courseware.assessments import records
 
 from .conftest import login_as
-from .test_assessments_service import judge, marks_for
+from .test_assessments_service import attitudes_for, judge, marks_for
 
 
 def _text(response) -> str:
@@ -36,6 +36,7 @@ def judged(assessment_school, monkeypatch):
     marks[crit.id].comment = "Keputusan perbaikan belum mendahulukan pelanggan; tenggat tidak disebut."
     marks[crit.id].seconds = 212
     service.save_marks(draft, s.assessor, marks, "BK", "Ulangi bagian keputusan perbaikan: sebut tenggatnya.",
+                       attitudes=attitudes_for(s.lik2), tuk=
                        "Ruang Praktik OTKP, SMK Negeri 1 Contoh")
     s.j2 = service.finalise(draft, s.assessor)
     return s

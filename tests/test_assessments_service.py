@@ -28,8 +28,14 @@ def judge(version, trainee, assessor, practical, recommendation, **overrides):
         first = practical.active_points[0]
         overrides = {"p" + first.uid.replace(".", "_").replace("-", "_"): "BK"}
     draft = service.start_or_resume_draft(version, trainee, assessor)
-    service.save_marks(draft, assessor, marks_for(practical, **overrides), recommendation, "Umpan balik", "Lab OTKP")
+    service.save_marks(draft, assessor, marks_for(practical, **overrides), recommendation, "Umpan balik", "Lab OTKP",
+                       attitudes_for(practical))
     return service.finalise(draft, assessor)
+
+
+def attitudes_for(practical, result="K"):
+    """Every observed attitude of the sheet marked `result`."""
+    return {a["id"]: {"result": result, "comment": ""} for a in practical.attitudes}
 
 
 def test_sheets_have_the_expected_points(assessment_school):
@@ -249,3 +255,26 @@ def test_time_parsing():
         with pytest.raises(ServiceError):
             service.parse_seconds(bad)
     assert service.format_seconds(83) == "1:23" and service.format_seconds(3723) == "1:02:03"
+
+
+def test_observed_attitudes_are_recorded_and_a_k_needs_them_all_k(assessment_school):
+    """The unit names two attitudes (komunikatif, responsif): each is marked K/BK with the points."""
+    s = assessment_school
+    assert [a["id"] for a in s.lik2.attitudes] == ["komunikatif", "responsif"]
+    version = s.submit(s.trainee, "LIK_2")
+    draft = service.start_or_resume_draft(version, s.trainee, s.assessor)
+    with pytest.raises(ServiceError) as err:     # every point K, but responsif BK: no overall K
+        service.save_marks(draft, s.assessor, marks_for(s.lik2), "K", "", "",
+                           {**attitudes_for(s.lik2), "responsif": {"result": "BK", "comment": "Lambat"}})
+    assert "Responsif" in err.value.message
+    service.save_marks(draft, s.assessor, marks_for(s.lik2), "BK", "", "", {"komunikatif": {"result": "K"}})
+    with pytest.raises(ServiceError) as err:     # an unmarked attitude blocks finalising
+        service.finalise(draft, s.assessor)
+    assert "Responsif" in err.value.message
+    service.save_marks(draft, s.assessor, marks_for(s.lik2), "K", "", "", attitudes_for(s.lik2))
+    final = service.finalise(draft, s.assessor)
+    assert final.attitude_marks["responsif"]["result"] == "K"
+    final.attitude_marks = {}                    # frozen with the rest of a final judgement
+    with pytest.raises(ServiceError):
+        db.session.commit()
+    db.session.rollback()

@@ -13,7 +13,7 @@ from courseware.audit.models import AuditEvent
 from courseware.extensions import db
 
 from .conftest import login_as
-from .test_assessments_service import judge, marks_for
+from .test_assessments_service import attitudes_for, judge, marks_for
 
 
 def _text(response) -> str:
@@ -26,6 +26,8 @@ def form_for(practical, recommendation=None, action="draf", default="K", sure=Tr
         data["rekomendasi"] = recommendation
     if sure:
         data["yakin"] = "1"
+    for attitude in practical.attitudes:
+        data[f"sikap-{attitude['id']}"] = default
     for point_id, mark in marks_for(practical, default, **overrides).items():
         data[f"hasil-{point_id}"] = mark.result
         data[f"komentar-{point_id}"] = mark.comment
@@ -140,7 +142,7 @@ def test_trainee_sees_own_results_escaped_with_time_links_and_resubmit(assessmen
     first = s.lik1.active_points[0]
     marks[first.id].comment = "Data kepuasan <script>alert(1)</script> kurang"
     marks[first.id].seconds = 95
-    service.save_marks(draft, s.assessor, marks, "BK", "Perbaiki **data** dulu", "Lab")
+    service.save_marks(draft, s.assessor, marks, "BK", "Perbaiki **data** dulu", "Lab", attitudes_for(s.lik1))
     service.finalise(draft, s.assessor)
 
     page = _text(as_user("trainee").get("/penilaian/hasil/LIK_1"))

@@ -250,7 +250,8 @@ def _build_world(app) -> dict:
 
     draft = assessments.start_or_resume_draft(version, u["trainee"], u["assessor"])
     marks = {p.id: MarkInput(result="K", comment="", seconds=None) for p in practicals["LIK_1"].active_points}
-    assessments.save_marks(draft, u["assessor"], marks, "K", "Umpan balik", "Lab")
+    attitudes = {a["id"]: {"result": "K", "comment": ""} for a in practicals["LIK_1"].attitudes}
+    assessments.save_marks(draft, u["assessor"], marks, "K", "Umpan balik", "Lab", attitudes)
     judgement = assessments.finalise(draft, u["assessor"])
 
     upload = Upload(id="a" * 32, owner_id=u["trainee"].id, target_kind="submission-version",

@@ -109,7 +109,8 @@ def test_backup_keeps_every_attempt_submission_and_judgement(app, tmp_path, fres
     judgement = assessing.start_or_resume_draft(version, school.trainee, school.assessor)
     marks = {p.id: assessing.MarkInput(result="K", comment="Jelas dan runtut") for p in school.lik1.points
              if not p.retired}
-    assessing.save_marks(judgement, school.assessor, marks, "K", "Bagus", "Lab MPLB SMK")
+    attitudes = {a["id"]: {"result": "K", "comment": "Santun"} for a in school.lik1.attitudes}
+    assessing.save_marks(judgement, school.assessor, marks, "K", "Bagus", "Lab MPLB SMK", attitudes)
     assessing.finalise(judgement, school.assessor)
 
     def evidence():

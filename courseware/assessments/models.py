@@ -6,7 +6,7 @@ names the one it supersedes and why; both stay and both are shown.
 """
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -37,6 +37,8 @@ class Judgement(db.Model):
     # Set only by a data migration for judgements that broke a later rule (a partner judged from
     # someone else's video, an assessor judging a video they appear in). They stay, never count.
     void_reason: Mapped[str | None] = mapped_column(String(40))
+    # The sheet's attitudes as observed: {attitude id: {"result": "K" | "BK" | None, "comment": str}}.
+    attitude_marks: Mapped[dict] = mapped_column(JSON, default=dict)
 
     version = relationship("SubmissionVersion", lazy="joined")
     trainee = relationship("User", foreign_keys=[trainee_id], lazy="joined")

@@ -328,9 +328,30 @@ def parse_marks(form, practical: Practical) -> dict[int, MarkInput]:
     return marks
 
 
-def _check_recommendation(recommendation: str | None, marks: dict[int, MarkInput], practical: Practical) -> None:
+def parse_attitudes(form, practical: Practical) -> dict:
+    """sikap-<id> (K/BK) and sikap-komentar-<id> for every attitude the sheet names."""
+    attitudes = {}
+    for attitude in practical.attitudes or []:
+        result = (form.get(f"sikap-{attitude['id']}") or "").strip().upper() or None
+        if result not in (None, "K", "BK"):
+            raise ServiceError(_("Hasil sikap %(s)s harus K atau BK.", s=attitude["name"]))
+        comment = _clean_text(form.get(f"sikap-komentar-{attitude['id']}"), MAX_COMMENT,
+                              _("Komentar sikap %(s)s", s=attitude["name"]))
+        attitudes[attitude["id"]] = {"result": result, "comment": comment}
+    return attitudes
+
+
+def _attitudes_not_k(attitudes: dict | None, practical: Practical) -> list[str]:
+    return [a["name"] for a in practical.attitudes or [] if ((attitudes or {}).get(a["id"]) or {}).get("result") != "K"]
+
+
+def _check_recommendation(recommendation: str | None, marks: dict[int, MarkInput], practical: Practical,
+                          attitudes: dict | None = None) -> None:
     if recommendation not in (None, "K", "BK"):
         raise ServiceError(_("Rekomendasi harus K atau BK."))
+    if recommendation == "K" and _attitudes_not_k(attitudes, practical):
+        raise ServiceError(_("Rekomendasi K hanya boleh jika setiap sikap yang diamati bernilai K. Belum K: %(s)s.",
+                             s=", ".join(_attitudes_not_k(attitudes, practical))))
     if recommendation == "K":
         points = points_of(practical)
         not_k = [p for p in points if (marks.get(p.id) or MarkInput()).result != "K"]
@@ -341,8 +362,10 @@ def _check_recommendation(recommendation: str | None, marks: dict[int, MarkInput
                                  "Butir yang belum K: %(p)s.", p=", ".join(p.uid for p in not_k)))
 
 
-def _require_complete(marks: dict[int, MarkInput], practical: Practical) -> None:
+def _require_complete(marks: dict[int, MarkInput], practical: Practical, attitudes: dict | None = None) -> None:
     unmarked = [p.uid for p in points_of(practical) if (marks.get(p.id) or MarkInput()).result is None]
+    unmarked += [a["name"] for a in practical.attitudes or []
+                 if ((attitudes or {}).get(a["id"]) or {}).get("result") is None]
     if unmarked:
         raise ServiceError(_("Semua butir harus dinilai K atau BK sebelum difinalkan. Belum dinilai: %(p)s.",
                              p=", ".join(unmarked)))
@@ -402,21 +425,25 @@ def _apply_marks(judgement: Judgement, marks: dict[int, MarkInput]) -> None:
 
 
 def save_marks(judgement: Judgement, actor: User, marks: dict[int, MarkInput], recommendation: str | None,
-               feedback: str, tuk: str) -> Judgement:
-    """Save a draft's marks, recommendation, feedback and place. A final judgement is refused."""
+               feedback: str, tuk: str, attitudes: dict | None = None) -> Judgement:
+    """Save a draft's marks, observed attitudes, recommendation, feedback and place (attitudes=None
+    keeps the draft's). A final judgement is refused."""
     version = judgement.version
     check_judgeable(actor, version, judgement.trainee_id)
     practical = version.submission.practical
     feedback = _clean_text(feedback, MAX_FEEDBACK, _("Umpan balik"))
     tuk = _clean_text(tuk, MAX_TUK, _("Tempat uji kompetensi (TUK)"))
     recommendation = recommendation or None
-    _check_recommendation(recommendation, marks, practical)
+    _check_recommendation(recommendation, marks, practical,
+                          attitudes if attitudes is not None else judgement.attitude_marks)
     with write_transaction() as session:
         row = session.scalar(_locking(select(Judgement).where(Judgement.id == judgement.id)))
         session.refresh(row)
         if row.state != "draft":
             raise FinalisedJudgementError()
         _apply_marks(row, marks)
+        if attitudes is not None:
+            row.attitude_marks = dict(attitudes)
         row.recommendation, row.feedback, row.tuk = recommendation, feedback, tuk
         row.assessor_id, row.updated_at = actor.id, utcnow()
     return row
@@ -448,10 +475,10 @@ def finalise(judgement: Judgement, actor: User) -> Judgement:
         if _newest_final_for_update(row.version_id, row.trainee_id) is not None:
             raise ServiceError(_("Kiriman ini sudah dinilai final oleh asesor lain. Muat ulang halaman."), 409)
         marks = _marks_of(row)
-        _require_complete(marks, practical)
+        _require_complete(marks, practical, row.attitude_marks)
         if row.recommendation is None:
             raise ServiceError(_("Pilih rekomendasi K atau BK sebelum memfinalkan."))
-        _check_recommendation(row.recommendation, marks, practical)
+        _check_recommendation(row.recommendation, marks, practical, row.attitude_marks)
         before_lik = effective_lik_result(trainee.id, practical.code)
         row.state, row.finalised_at, row.assessor_id, row.updated_at = "final", utcnow(), actor.id, utcnow()
         session.flush()
@@ -463,8 +490,9 @@ def finalise(judgement: Judgement, actor: User) -> Judgement:
 
 
 def correct(old: Judgement, actor: User, marks: dict[int, MarkInput], recommendation: str | None,
-            feedback: str, tuk: str, reason: str) -> Judgement:
-    """A new final judgement replacing `old` (kept as is), with the reason for the correction."""
+            feedback: str, tuk: str, reason: str, attitudes: dict | None = None) -> Judgement:
+    """A new final judgement replacing `old` (kept as is), with the reason for the correction.
+    attitudes=None keeps the observed attitudes of `old`."""
     version = old.version
     check_judgeable(actor, version, old.trainee_id)
     practical = version.submission.practical
@@ -475,10 +503,11 @@ def correct(old: Judgement, actor: User, marks: dict[int, MarkInput], recommenda
     feedback = _clean_text(feedback, MAX_FEEDBACK, _("Umpan balik"))
     tuk = _clean_text(tuk, MAX_TUK, _("Tempat uji kompetensi (TUK)"))
     recommendation = recommendation or None
-    _require_complete(marks, practical)
+    attitudes = dict(attitudes if attitudes is not None else old.attitude_marks or {})
+    _require_complete(marks, practical, attitudes)
     if recommendation is None:
         raise ServiceError(_("Pilih rekomendasi K atau BK."))
-    _check_recommendation(recommendation, marks, practical)
+    _check_recommendation(recommendation, marks, practical, attitudes)
     with write_transaction() as session, unit_status_changes([trainee.id], actor, "koreksi",
                                                              {"practical": practical.code}):
         row = session.scalar(_locking(select(Judgement).where(Judgement.id == old.id)))
@@ -492,7 +521,8 @@ def correct(old: Judgement, actor: User, marks: dict[int, MarkInput], recommenda
         now = utcnow()
         new = Judgement(version_id=row.version_id, trainee_id=row.trainee_id, assessor_id=actor.id, state="final",
                         recommendation=recommendation, feedback=feedback, tuk=tuk, created_at=now, updated_at=now,
-                        finalised_at=now, supersedes_id=row.id, correction_reason=reason)
+                        finalised_at=now, supersedes_id=row.id, correction_reason=reason,
+                        attitude_marks=attitudes)
         session.add(new)
         session.flush()
         for point_id, mark in marks.items():

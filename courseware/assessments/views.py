@@ -89,6 +89,19 @@ def _entries(practical, judgement=None, form=None) -> list[dict]:
     return entries
 
 
+def _attitude_entries(practical, judgement=None, form=None) -> list[dict]:
+    """One dict per observed attitude for the marks form: from the submitted form, or a judgement."""
+    entries = []
+    for attitude in practical.attitudes or []:
+        if form is not None:
+            mark = {"result": (form.get(f"sikap-{attitude['id']}") or "").upper() or None,
+                    "comment": form.get(f"sikap-komentar-{attitude['id']}") or ""}
+        else:
+            mark = ((judgement.attitude_marks or {}) if judgement is not None else {}).get(attitude["id"]) or {}
+        entries.append({"attitude": attitude, "result": mark.get("result"), "comment": mark.get("comment") or ""})
+    return entries
+
+
 def _render_marking(version, trainee, form=None, status=200, correcting=False):
     practical = version.submission.practical
     final = service.current_final(version.id, trainee.id)
@@ -106,7 +119,8 @@ def _render_marking(version, trainee, form=None, status=200, correcting=False):
         "assessments/mark.html", version=version, trainee=trainee, practical=practical,
         evidence_rule=service.evidence_rule(practical), other=version.partner, final=final, draft=draft,
         history=history,
-        entries=_entries(practical, source, form), values=values, correcting=correcting,
+        entries=_entries(practical, source, form), attitudes=_attitude_entries(practical, source, form),
+        values=values, correcting=correcting,
         is_newest=evidence is not None and evidence.id == version.id,
         superseded_by=service.superseded_by, observation_rows=records.observation_rows, **_common()), status
 
@@ -124,9 +138,10 @@ def mark(version_id: int, trainee_id: int):
     finalising = request.form.get("aksi") == "final"
     try:
         marks = service.parse_marks(request.form, practical)
+        attitudes = service.parse_attitudes(request.form, practical)
         draft = service.start_or_resume_draft(version, trainee, current_user)
         service.save_marks(draft, current_user, marks, request.form.get("rekomendasi"),
-                           request.form.get("umpan_balik"), request.form.get("tuk"))
+                           request.form.get("umpan_balik"), request.form.get("tuk"), attitudes)
         if finalising:
             if not request.form.get("yakin"):
                 raise ServiceError(_("Draf tersimpan. Centang pernyataan bahwa penilaian sudah benar untuk "
@@ -152,8 +167,10 @@ def correct(judgement_id: int):
     service.check_judgeable(current_user, version, trainee.id)
     try:
         marks = service.parse_marks(request.form, version.submission.practical)
+        attitudes = service.parse_attitudes(request.form, version.submission.practical)
         service.correct(old, current_user, marks, request.form.get("rekomendasi"),
-                        request.form.get("umpan_balik"), request.form.get("tuk"), request.form.get("alasan"))
+                        request.form.get("umpan_balik"), request.form.get("tuk"), request.form.get("alasan"),
+                        attitudes)
     except ServiceError as exc:
         flash(exc.message, "error")
         return _render_marking(version, trainee, request.form, exc.status, correcting=True)

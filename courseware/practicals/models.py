@@ -39,6 +39,8 @@ class Practical(db.Model):
     tools: Mapped[list] = mapped_column(JSON, default=list)
     materials: Mapped[list] = mapped_column(JSON, default=list)
     k3: Mapped[list] = mapped_column(JSON, default=list)
+    # The attitudes the unit names (komunikatif, responsif): [{id, name, indicator}], each marked K/BK.
+    attitudes: Mapped[list] = mapped_column(JSON, default=list)
     performance_standard: Mapped[str] = mapped_column(Text)
     time_minutes: Mapped[int] = mapped_column(Integer)
     time_note: Mapped[str] = mapped_column(Text, default="")

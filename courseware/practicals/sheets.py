@@ -25,7 +25,9 @@ TEXT_FIELDS = ("code", "unit_code", "unit_title", "element_title", "title", "sce
                "partner_role", "performance_standard", "time_note")
 LIST_FIELDS = ("instructions", "tools", "materials", "k3")
 INT_FIELDS = ("element", "time_minutes")
-SHEET_FIELDS = set(TEXT_FIELDS + LIST_FIELDS + INT_FIELDS + ("points",))
+SHEET_FIELDS = set(TEXT_FIELDS + LIST_FIELDS + INT_FIELDS + ("points", "attitudes"))
+ATTITUDE_FIELDS = ("id", "name", "indicator")   # the attitudes the unit names, observed and recorded
+ATTITUDE_ID_RE = re.compile(r"^[a-z]{3,20}$")
 POINT_TEXT_FIELDS = ("id", "kuk", "task", "check", "benchmark")
 POINT_FIELDS = set(POINT_TEXT_FIELDS + ("critical", "follow_up"))
 MAX_FOLLOW_UP = 2    # oral questions an assessor may ask when the video leaves a point unclear
@@ -88,6 +90,16 @@ def lint_sheet(data: dict, name: str) -> list[str]:
     minutes = data.get("time_minutes")
     if isinstance(minutes, int) and not isinstance(minutes, bool) and not MIN_MINUTES <= minutes <= MAX_MINUTES:
         bad(f"time_minutes harus {MIN_MINUTES}-{MAX_MINUTES} menit (tertulis {minutes}).")
+
+    attitudes = data.get("attitudes")
+    if not isinstance(attitudes, list) or not attitudes:
+        bad("kolom 'attitudes' wajib berupa daftar sikap yang diamati (id, name, indicator).")
+    else:
+        for number, attitude in enumerate(attitudes, start=1):
+            if not (isinstance(attitude, dict) and set(attitude) == set(ATTITUDE_FIELDS)
+                    and all(isinstance(attitude[k], str) and attitude[k].strip() for k in ATTITUDE_FIELDS)
+                    and ATTITUDE_ID_RE.match(attitude["id"])):
+                bad(f"sikap ke-{number}: wajib tepat berisi id (huruf kecil), name, dan indicator.")
 
     points = data.get("points")
     if not isinstance(points, list) or not points:
@@ -188,6 +200,7 @@ def sync_sheets(root, actor=None) -> str:
         values = {key: sheet[key] for key in TEXT_FIELDS + LIST_FIELDS + INT_FIELDS if key != "code"}
         values = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
         values["source_file"] = sheet["_file"]
+        values["attitudes"] = [{k: a[k].strip() for k in ATTITUDE_FIELDS} for a in sheet["attitudes"]]
         changed = is_new
         for key, value in values.items():
             if getattr(practical, key) != value:

@@ -48,7 +48,10 @@ def upgrade():
 
     with op.batch_alter_table('judgements', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('void_reason', sa.String(length=40), nullable=True))
+        batch_op.add_column(sa.Column('attitude_marks', sa.JSON(), server_default='{}', nullable=False))
     _void_judgements()
+    with op.batch_alter_table('practicals', schema=None, recreate='never') as batch_op:
+        batch_op.add_column(sa.Column('attitudes', sa.JSON(), server_default='[]', nullable=False))
 
     with op.batch_alter_table('checklist_points', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('follow_up', sa.JSON(), server_default='[]', nullable=False))
@@ -83,7 +86,10 @@ def _void_judgements():
 def downgrade():
     with op.batch_alter_table('checklist_points', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('follow_up')
+    with op.batch_alter_table('practicals', schema=None, recreate='never') as batch_op:
+        batch_op.drop_column('attitudes')
     with op.batch_alter_table('judgements', schema=None, recreate='never') as batch_op:
+        batch_op.drop_column('attitude_marks')
         batch_op.drop_column('void_reason')
     with op.batch_alter_table('quiz_windows', schema=None, recreate='never') as batch_op:
         for name in reversed(SETTINGS):
