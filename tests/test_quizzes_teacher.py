@@ -94,7 +94,10 @@ def test_window_closing_before_it_opens_is_refused(as_user, users, quizzes):
 
 def test_teacher_closes_the_test_now(as_user, quiz_class):
     client = as_user("teacher")
-    assert client.post(f"/tes/kelas/{quiz_class.id}/jadwal/tutup").status_code == 302
+    unconfirmed = client.post(f"/tes/kelas/{quiz_class.id}/jadwal/tutup", follow_redirects=True)
+    assert "Tes belum ditutup" in unconfirmed.get_data(as_text=True)
+    assert db.session.scalar(select(QuizWindow.closes_at)) > utcnow()
+    assert client.post(f"/tes/kelas/{quiz_class.id}/jadwal/tutup", data={"konfirmasi": "ya"}).status_code == 302
     client = as_user("trainee")
     client.post("/tes/tes-tertulis/mulai")
     assert db.session.scalar(select(func.count()).select_from(Attempt)) == 0

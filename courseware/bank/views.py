@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.forms import EmptyForm
+from ..confirm import confirm_page, confirmed
 from ..auth import teacher_required
 from ..errors import ServiceError
 from . import service
@@ -86,9 +87,17 @@ def edit(question_id: int):
                            answered=service.is_answered(question.id)), status
 
 
-@bp.route("/<int:question_id>/pensiunkan", methods=["POST"])
+@bp.route("/<int:question_id>/pensiunkan", methods=["GET", "POST"])
 @teacher_required
 def retire(question_id: int):
+    if not confirmed():
+        question = service.get_question_for_editor(question_id, current_user)
+        return confirm_page(
+            title=_("Pensiunkan soal %(u)s?", u=question.uid),
+            message=_("Soal ini tidak dipakai lagi di tes dan latihan baru. Hasil tes lama tetap menampilkannya, "
+                      "dan soal dapat diaktifkan kembali."),
+            details=[question.stem[:200]], button=_("Ya, pensiunkan soal"),
+            cancel_url=url_for("bank.index", kuk=question.kuk))
     return _set_retired(question_id, True)
 
 

@@ -242,6 +242,9 @@ def close_window(class_id: int):
     quiz = service.written_test()
     if quiz is None or not EmptyForm().validate_on_submit():
         abort(400)
+    if request.form.get("konfirmasi") != "ya":
+        flash(_("Tes belum ditutup: centang dulu kotak \"Saya yakin\"."), "error")
+        return redirect(url_for("quizzes.window", class_id=class_id))
     service.close_window_now(classroom, quiz, current_user)
     flash(_("Tes untuk kelas %(k)s ditutup sekarang.", k=classroom.label), "success")
     return redirect(url_for("quizzes.manage"))

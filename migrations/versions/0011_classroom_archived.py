@@ -1,0 +1,23 @@
+"""classrooms can be archived (out of menus and dashboards, records kept)
+
+Revision ID: 0011
+Revises: 0007
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0011'
+down_revision = '0007'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('classrooms', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('archived', sa.Boolean(), nullable=False, server_default=sa.false()))
+
+
+def downgrade():
+    with op.batch_alter_table('classrooms', schema=None) as batch_op:
+        batch_op.drop_column('archived')
