@@ -43,7 +43,7 @@ def test_record_page_has_the_fr_ak_02_contents(judged, as_user):
     s = judged
     page = _text(as_user("assessor").get(f"/penilaian/rekaman/{s.trainee.id}"))
     for expected in ("FR.AK.02", "Siti Nurhaliza Ketaren", s.assessor.full_name, "Ruang Praktik OTKP", UNIT_CODE,
-                     "Mengelola Layanan Pelanggan Berkualitas", "Tes tertulis: Lulus, nilai 82.5",
+                     "Mengelola Layanan Pelanggan Berkualitas", "Tes tertulis: Lulus, nilai 82,5",
                      "LIK_1 (ceklis observasi): 5 dari 5 butir K", "Belum Kompeten", "LIK_2 Belum Kompeten",
                      "Ulangi bagian keputusan perbaikan", "Asesi", "Asesor", "XI MPLB 1"):
         assert expected in page, expected

@@ -22,6 +22,7 @@ from ..classes.service import teaches_trainee, trainees_of
 from ..database import write_transaction
 from ..errors import ServiceError
 from ..extensions import db
+from ..formats import decimal_comma, to_local
 from ..models_base import utcnow
 from ..practicals.models import ChecklistPoint, Practical, Submission, SubmissionVersion
 from ..practicals.service import evidence_for
@@ -250,7 +251,7 @@ def written_test(user: User) -> dict:
 def _format_score(score) -> str:
     if score is None:
         return "-"
-    return f"{float(score):.0f}" if float(score).is_integer() else f"{float(score):.1f}"
+    return decimal_comma(score, None if float(score).is_integer() else 1)
 
 
 def unit_result(trainee: User, test: dict | None = None) -> dict:
@@ -696,10 +697,10 @@ def assessment_record(trainee: User) -> AssessmentRecord:
     judgements = [lik.judgement for lik in liks if lik.judgement is not None]
     assessors = sorted({j.assessor.full_name for j in judgements})
     tuk = "; ".join(sorted({j.tuk for j in judgements if j.tuk}))
-    dates = sorted({j.finalised_at.date() for j in judgements if j.finalised_at})
+    dates = sorted({to_local(j.finalised_at).date() for j in judgements if j.finalised_at})
     test_date = _test_date(test)
     if test_date:
-        dates = sorted(set(dates) | {test_date.date()})
+        dates = sorted(set(dates) | {to_local(test_date).date()})
     feedback = [(lik.code, lik.judgement.feedback) for lik in liks if lik.judgement and lik.judgement.feedback]
     classes = list(db.session.scalars(select(Classroom).join(Enrollment).where(Enrollment.user_id == trainee.id)))
     return AssessmentRecord(trainee, UNIT_CODE, UNIT_TITLE, unit, test, test_date, liks, elements, assessors, tuk,

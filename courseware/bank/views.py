@@ -126,7 +126,7 @@ def _set_retired(question_id: int, retired: bool):
 def export(fmt: str):
     stamp = date.today().isoformat()
     if fmt == "gift":
-        body, mimetype, name = service.export_gift().encode("utf-8"), "text/plain; charset=utf-8", \
+        body, mimetype, name = service.export_gift().encode("utf-8"), "text/plain", \
             f"bank-soal-{stamp}.gift.txt"
     elif fmt == "moodlexml":
         body, mimetype, name = service.export_moodle_xml(), "application/xml", f"bank-soal-{stamp}.xml"

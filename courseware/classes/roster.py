@@ -15,6 +15,7 @@ from ..accounts.service import USERNAME_RE, create_user
 from ..audit.service import record
 from ..errors import ServiceError
 from ..extensions import db
+from ..formats import csv_text
 from .models import Classroom, Enrollment
 
 MAX_ROSTER_ROWS = 200
@@ -170,15 +171,5 @@ def _row_problem(row: RosterRow, seen_nis: set, seen_usernames: set) -> str | No
 
 def credentials_csv(rows: list[dict]) -> str:
     """First passwords for a spreadsheet in Indonesian Excel: BOM, `;` separator."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(["NIS", "nama", "username", "kata_sandi_awal"])
-    for row in rows:
-        writer.writerow([_csv_safe(row["nis"]), _csv_safe(row["name"]), row["username"], row["password"]])
-    return out.getvalue()
-
-
-def _csv_safe(value: str) -> str:
-    """Stop a spreadsheet from running a cell as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return csv_text(["NIS", "nama", "username", "kata_sandi_awal"],
+                    ([r["nis"], r["name"], r["username"], r["password"]] for r in rows))
