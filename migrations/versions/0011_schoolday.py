@@ -1,4 +1,5 @@
-"""classrooms can be archived (out of menus and dashboards, records kept)
+"""classrooms can be archived (out of menus and dashboards, records kept); practical sheets carry a
+note for teachers and assessors only
 
 Revision ID: 0011
 Revises: 0007
@@ -16,8 +17,12 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('classrooms', schema=None) as batch_op:
         batch_op.add_column(sa.Column('archived', sa.Boolean(), nullable=False, server_default=sa.false()))
+    with op.batch_alter_table('practicals', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('staff_note', sa.Text(), nullable=False, server_default=''))
 
 
 def downgrade():
+    with op.batch_alter_table('practicals', schema=None) as batch_op:
+        batch_op.drop_column('staff_note')
     with op.batch_alter_table('classrooms', schema=None) as batch_op:
         batch_op.drop_column('archived')
