@@ -252,7 +252,7 @@ def test_full_walkthrough(live_server, staff, walk, clip, tmp_path):
     with teacher.expect_download() as info:
         teacher.click("text=Unduh CSV")
     text = Path(info.value.path()).read_text(encoding="utf-8-sig")
-    rows = [r for r in csv.reader(io.StringIO(text)) if any("Sari Wulandari" in c for c in r)]
+    rows = [r for r in csv.reader(io.StringIO(text), delimiter=";") if any("Sari Wulandari" in c for c in r)]
     assert len(rows) == 1 and "7001" in rows[0], text
     teacher.click("a:has-text('Sari Wulandari')")
     teacher.wait_for_url("**/penilaian/rekaman/*")
