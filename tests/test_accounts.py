@@ -117,7 +117,8 @@ def test_admin_cannot_create_duplicate_username(as_user):
     response = as_user("admin").post("/admin/pengguna/baru", data={
         "username": "guru1", "full_name": "Lagi", "roles": ["teacher"]})
     assert response.status_code == 409
-    assert "sudah dipakai" in response.get_data(as_text=True)
+    assert re.search(r'class="field has-error">(?:(?!</div>).)*Nama pengguna guru1 sudah dipakai',
+                     response.get_data(as_text=True), re.S)
 
 
 def test_admin_cannot_deactivate_self_and_is_told_inline(as_user, users):

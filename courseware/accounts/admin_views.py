@@ -43,7 +43,11 @@ def create_user():
             user, password = service.create_user(form.username.data, form.full_name.data, form.roles.data,
                                                  nis=(form.nis.data or "").strip() or None, actor=current_user)
         except ServiceError as exc:
-            flash(exc.message, "error")
+            field = getattr(form, exc.field or "", None)
+            if field is not None:
+                field.errors = [exc.message]
+            else:
+                flash(exc.message, "error")
             return render_template("admin/user_form.html", form=form), exc.status
         return render_template("admin/user_created.html", user=user, password=password)
     return render_template("admin/user_form.html", form=form), (400 if form.errors else 200)

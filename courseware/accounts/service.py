@@ -37,8 +37,8 @@ def normalise_username(username: str) -> str:
     value = (username or "").strip().lower()
     if not USERNAME_RE.match(value):
         raise ServiceError(
-            _("Nama pengguna harus 3-40 karakter: huruf kecil, angka, titik, garis bawah, atau tanda hubung.")
-        )
+            _("Nama pengguna harus 3-40 karakter: huruf kecil, angka, titik, garis bawah, atau tanda hubung."),
+            field="username")
     return value
 
 
@@ -76,12 +76,12 @@ def create_user(username, full_name, roles, password=None, nis=None, actor=None,
     if not full_name:
         full_name = username
     if len(full_name) > 120:
-        raise ServiceError(_("Nama terlalu panjang (maksimal 120 karakter)."))
+        raise ServiceError(_("Nama terlalu panjang (maksimal 120 karakter)."), field="full_name")
     role_set = {normalise_role(r) for r in roles} or {"trainee"}
     if find_by_username(username):
-        raise ServiceError(_("Nama pengguna %(u)s sudah dipakai.", u=username), status=409)
+        raise ServiceError(_("Nama pengguna %(u)s sudah dipakai.", u=username), status=409, field="username")
     if nis and db.session.scalar(select(User).where(User.nis == nis)):
-        raise ServiceError(_("NIS %(nis)s sudah dipakai akun lain.", nis=nis), status=409)
+        raise ServiceError(_("NIS %(nis)s sudah dipakai akun lain.", nis=nis), status=409, field="nis")
     generated = password is None
     if generated:
         password = passwords.generate_password()
