@@ -88,11 +88,27 @@ def _still_working(accounts: list[dict]) -> tuple[list[dict], list[str]]:
     return working, changed
 
 
+def _read_saved(instance_path: str) -> dict | None:
+    path = Path(instance_path) / "demo-logins.json"
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    old = Path(instance_path) / "demo-logins.txt"  # written by earlier versions: "  name password roles"
+    if not old.exists():
+        return None
+    roles = {"admin": "admin", "teacher": "teacher", "trainee": "trainee", "assessor": "assessor"}
+    accounts = []
+    for line in old.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and line.startswith("  ") and parts[0] != "nama" and "(sudah" not in line:
+            accounts.append({"username": parts[0], "password": parts[1],
+                             "roles": [roles.get(r.strip(","), r.strip(",")) for r in parts[2:]]})
+    return {"accounts": accounts}
+
+
 def demo_logins_text(app) -> str:
-    path = Path(app.instance_path) / "demo-logins.json"
-    if not path.exists():
+    data = _read_saved(app.instance_path)
+    if data is None:
         return "Masuk dengan akun yang dibuat lewat: flask --app app users create NAMA --role admin"
-    data = json.loads(path.read_text(encoding="utf-8"))
     working, changed = _still_working(data.get("accounts", []))
     lines = []
     if working:

@@ -61,3 +61,24 @@ def test_banner_without_lan_points_to_lan_and_with_lan_prints_address_and_qr(app
     assert "http://127.0.0.1:5000/" in local and "run.py --lan" in local
     lab = start_banner(app, "0.0.0.0", 5000, ["http://192.168.10.5:5000/"])
     assert "  http://192.168.10.5:5000/" in lab and ("▀" in lab or "█" in lab)
+
+
+def test_banner_reads_the_demo_file_of_earlier_versions(app):
+    from pathlib import Path
+
+    create_demo()
+    text = demo_logins_text(app)
+    peserta3 = next(l for l in text.splitlines() if l.strip().startswith("peserta3")).split()[1]
+    json_file = Path(app.instance_path) / "demo-logins.json"
+    json_file.unlink()
+    old = Path(app.instance_path) / "demo-logins.txt"
+    old.write_text(
+        "  nama pengguna  kata sandi  peran\n"
+        f"  peserta3     {peserta3:<10} trainee\n  peserta4     salah-lama trainee\n"
+        "  Kelas demo: XI MPLB 1 (demo) (2026/2027), kode gabung ABCDEF\n", encoding="utf-8")
+    try:
+        text = demo_logins_text(app)
+    finally:
+        old.unlink()  # the instance folder is shared by the tests of one run
+    assert f"peserta3       {peserta3}" in text and "Peserta" in text and "trainee" not in text
+    assert "salah-lama" not in text and "peserta4" in text  # named as changed, password not printed
