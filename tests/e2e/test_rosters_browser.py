@@ -60,6 +60,9 @@ def test_second_class_import_enrols_existing_accounts(browser, live_server, scho
     assert "0 baris ditolak" in text and text.count("sudah punya akun – didaftarkan ke kelas ini") == 2
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     screenshot(page, "rombel-impor-akun-lama-360")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshot(page, "rombel-impor-akun-lama-1280")
+    page.set_viewport_size({"width": 360, "height": 800})
     page.goto(f"{base}/kelas/{school['XI OTKP B']}")
     body = page.locator("main").inner_text()
     assert "Wulan Sari" in body and "Yoga Prasetya" in body
@@ -128,3 +131,33 @@ def test_recap_csv_opens_with_semicolons_and_decimal_commas(browser, live_server
         context.close()
     finally:
         assessments.written_test = original
+
+
+def test_credentials_sheet_and_lab_address_pages(browser, live_server, school, tmp_path):
+    base, app = live_server
+    page = browser.new_page(viewport={"width": 360, "height": 800})
+    _login(page, base, "guru.rombel")
+    roster = tmp_path / "baru.csv"
+    roster.write_text("NIS;nama\n880201;Zahra Aulia Rahmadani Putri Kusumawardhani\n", encoding="utf-8")
+    _import(page, base, school["XI OTKP A"], roster)
+    page.get_by_role("button", name="Lembar akun untuk dicetak").click()
+    page.wait_for_load_state()
+    slip = page.locator(".slip")
+    assert slip.count() == 1 and "Zahra Aulia" in slip.inner_text() and "/masuk" in slip.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    screenshot(page, "lembar-akun-360")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshot(page, "lembar-akun-1280")
+
+    app.config["LAN_URLS"] = ["http://192.168.1.10:5000/"]
+    try:
+        page.goto(base + "/")
+        panel = page.locator("#panel-lab-address")
+        assert "http://192.168.1.10:5000/" in panel.inner_text() and panel.locator("svg.qr").count() == 1
+        screenshot(page, "beranda-guru-alamat-lab-1280")
+        page.set_viewport_size({"width": 360, "height": 800})
+        assert panel.locator("svg.qr").bounding_box()["width"] <= 330
+        screenshot(page, "beranda-guru-alamat-lab-360")
+    finally:
+        app.config["LAN_URLS"] = []
+    page.close()
