@@ -170,7 +170,8 @@ def test_teacher_cannot_reset_a_staff_account_enrolled_as_trainee(as_user, users
     assert users["admin"].password_hash == old_hash
 
 
-def test_credentials_sheet_prints_slips_for_members_only(as_user, users):
+def test_credentials_sheet_prints_slips_for_members_only(app, as_user, users):
+    app.config["LAN_URLS"] = ["http://192.168.10.5:5000/"]  # under run.py --lan the slip names the lab address
     classroom = _class(users)
     client = as_user("teacher")
     client.post(f"/kelas/{classroom.id}/tambah", data={"identifier": "1001"})
@@ -178,6 +179,7 @@ def test_credentials_sheet_prints_slips_for_members_only(as_user, users):
                        data={"username": ["peserta1", "peserta2"], "password": ["abcd-efgh", "zzzz-zzzz"]}
                        ).get_data(as_text=True)
     assert page.count('class="card slip"') == 1 and "abcd-efgh" in page and "zzzz-zzzz" not in page
+    assert "http://192.168.10.5:5000/masuk" in page
 
 
 def test_rename_class_with_errors_beside_the_fields(as_user, users):

@@ -9,7 +9,7 @@ from ..confirm import confirm_page, confirmed
 from ..errors import ServiceError
 from . import service
 from .forms import MemberForm
-from .views import bp, form_error
+from .views import bp, form_error, login_address
 
 
 @bp.route("/<int:class_id>/peserta/<int:user_id>/ubah", methods=["GET", "POST"])
@@ -49,7 +49,7 @@ def reset_member_password(class_id: int, user_id: int):
         return redirect(url_for("classes.detail", class_id=class_id)), 303
     rows = [{"nis": trainee.nis or "", "name": trainee.full_name, "username": trainee.username, "password": password}]
     response = render_template("classes/credentials_sheet.html", classroom=classroom, rows=rows, reset=True,
-                               login_url=url_for("accounts.login", _external=True))
+                               login_url=login_address())
     return response, 200, {"Cache-Control": "no-store"}
 
 

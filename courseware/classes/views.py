@@ -1,12 +1,13 @@
 """Class pages: the list (with the archive), one class, creating, renaming, archiving, join codes,
 the CSV roster import and the credentials sheet. Per-trainee actions are in member_views.py."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.forms import EmptyForm
 from ..auth import teacher_required, trainee_required
 from ..errors import ServiceError
+from ..lan import site_address
 from . import roster, service
 from .forms import AddTraineeForm, ClassForm, JoinForm, RosterForm
 
@@ -131,6 +132,12 @@ def import_roster(class_id: int):
     return render_template("classes/import_result.html", classroom=classroom, result=result, form=EmptyForm())
 
 
+def login_address() -> str:
+    """The login page as trainees' phones reach it: the lab address under `run.py --lan`."""
+    base = site_address(current_app.config, request.host_url) or request.host_url
+    return base.rstrip("/") + url_for("accounts.login")
+
+
 def _echoed_credentials(classroom) -> list[dict]:
     """The first passwords the page just showed, posted back; only for this class's members."""
     enrolled = {u.username: u for u in service.trainees_of(classroom)}
@@ -163,8 +170,7 @@ def credentials_sheet(class_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     response = Response(render_template("classes/credentials_sheet.html", classroom=classroom,
-                                        rows=_echoed_credentials(classroom), login_url=url_for(
-                                            "accounts.login", _external=True)))
+                                        rows=_echoed_credentials(classroom), login_url=login_address()))
     response.headers["Cache-Control"] = "no-store"
     return response
 
