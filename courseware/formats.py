@@ -114,8 +114,23 @@ def csv_text(header: list, rows) -> str:
     return out.getvalue()
 
 
+def _decimal_comma_gettext(original):
+    """Wrap Jinja's i18n gettext so that a float passed as a placeholder ({{ _("nilai %(s)s", s=x) }})
+    prints with a decimal comma too; the output hook alone never sees those."""
+    from jinja2 import pass_context
+
+    @pass_context
+    def gettext(__context, __string, **variables):
+        return original(__context, __string, **{k: finalize(v) for k, v in variables.items()})
+
+    return gettext
+
+
 def register(app) -> None:
     app.jinja_env.finalize = finalize
+    gettext = app.jinja_env.globals.get("gettext")
+    if gettext is not None and getattr(gettext, "jinja_pass_arg", None) is not None:
+        app.jinja_env.globals["gettext"] = app.jinja_env.globals["_"] = _decimal_comma_gettext(gettext)
     app.add_template_filter(local_datetime, "datetimeformat")
     app.add_template_filter(local_date, "dateformat")
     app.add_template_filter(decimal_comma, "angka")

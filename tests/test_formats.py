@@ -83,3 +83,12 @@ def test_every_download_states_one_charset(as_user, users, judged):  # noqa: F81
                  f"/kelas/{s.a.id}", f"/penilaian/kelas/{s.a.id}/rekap.xlsx"):
         content_type = teacher.get(path).headers["Content-Type"]
         assert content_type.count("charset") <= 1, (path, content_type)
+
+
+def test_templates_print_floats_with_decimal_commas_also_inside_messages(app):
+    from flask import render_template_string
+
+    with app.test_request_context():
+        out = render_template_string('{{ x|round(1) }} · {{ _("nilai %(s)s (KKTP %(k)d)", s=x|round(1), k=75) }}'
+                                     ' · {{ _("<%(t)s>", t="<i>") }}', x=33.333)
+    assert out == "33,3 · nilai 33,3 (KKTP 75) · <&lt;i&gt;>"  # placeholders still escaped
