@@ -2,6 +2,7 @@
 """Set up and run the courseware with nothing but Python 3.11+ and pip.
 
     python run.py            install into .venv, prepare the database and demo data, start the site
+    python run.py --lan      the same, reachable from phones on the lab network (prints address + QR)
     python run.py install    only install (what `python run.py` does first)
     python run.py test       install the test tools too and run the whole test suite
 
@@ -47,7 +48,7 @@ def install(dev: bool = False) -> None:
 
 
 def main(argv: list[str]) -> int:
-    command = argv[0] if argv else "serve"
+    command = argv[0] if argv and not argv[0].startswith("-") else "serve"
     if command == "install":
         install(dev="--dev" in argv)
         print("Instalasi selesai.")
@@ -57,7 +58,8 @@ def main(argv: list[str]) -> int:
         return subprocess.call([str(PYTHON), "-m", "pytest", *argv[1:]], cwd=ROOT)
     if command == "serve":
         install()
-        return subprocess.call([str(PYTHON), "-m", "courseware.serve", *argv[1:]], cwd=ROOT)
+        options = argv[1:] if argv and argv[0] == "serve" else argv
+        return subprocess.call([str(PYTHON), "-m", "courseware.serve", *options], cwd=ROOT)
     print(__doc__)
     return 2
 

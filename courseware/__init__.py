@@ -55,6 +55,9 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_template_helpers(app)
     register_security_headers(app)
+    from .tables import register as register_card_tables
+
+    register_card_tables(app)
     from .cli import register_cli
 
     register_cli(app)

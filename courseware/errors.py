@@ -23,10 +23,11 @@ class Busy(Exception):
 class ServiceError(Exception):
     """A rule of the domain refused the request; the message is shown to the user as is."""
 
-    def __init__(self, message: str, status: int = 400):
+    def __init__(self, message: str, status: int = 400, field: str | None = None):
         super().__init__(message)
         self.message = message
         self.status = status
+        self.field = field  # the form field the message belongs beside, when there is one
 
 
 def _titles():

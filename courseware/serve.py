@@ -14,6 +14,7 @@ from . import create_app
 from .cli import run_content_sync
 from .config import InsecureSettings
 from .demo import create_demo, demo_logins_text
+from .lan import lan_urls, terminal_qr
 
 # waitress reads request headers and bodies in its event loop and hands only complete requests
 # to the threads, so slow clients cost connections, not threads. Its default of 100
@@ -53,28 +54,53 @@ def start_worker(app):
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"])
 
 
-def main() -> int:
+def _printable(qr: str) -> str:
+    try:  # a Windows console with an old code page cannot draw the half blocks
+        qr.encode(sys.stdout.encoding or "ascii")
+    except UnicodeEncodeError:
+        return "(Kode QR tidak dapat digambar di terminal ini; lihat beranda guru.)"
+    return qr
+
+
+def start_banner(app, host: str, port: int, lan: list[str]) -> str:
+    # Only compares: when serving on every interface, print the local address to open.
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # nosec B104
+    lines = ["", "=" * 64, f"Situs berjalan di  http://{shown_host}:{port}/  (di PC ini)"]
+    if lan:
+        lines.append("Untuk ponsel dan PC lain di jaringan lab, buka:")
+        lines += [f"  {url}" for url in lan]
+        lines.append(_printable(terminal_qr(lan[0]).rstrip("\n")))
+    elif host in ("0.0.0.0", "::"):  # nosec B104
+        lines.append("Alamat jaringan lab tidak ditemukan: periksa kabel atau Wi-Fi PC ini.")
+    else:
+        lines.append("Hanya dapat dibuka dari PC ini. Untuk ponsel di lab: python3 run.py --lan")
+    with app.app_context():
+        lines.append(demo_logins_text(app))
+    lines += ["Hentikan dengan Ctrl+C.", "=" * 64, ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Jalankan situs courseware.")
+    parser.add_argument("--lan", action="store_true",
+                        help="terima sambungan dari jaringan lab (semua antarmuka), bukan hanya PC ini")
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5000")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "8")))
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    if args.lan:
+        args.host = "0.0.0.0"  # nosec B104 - lab mode is asked for explicitly with --lan
 
     try:
         app = create_app({"HOST": args.host})
     except InsecureSettings as exc:
         print(f"Situs tidak dijalankan: {exc}", file=sys.stderr)
         return 2
+    lan = lan_urls(args.port) if args.host in ("0.0.0.0", "::") else []  # nosec B104
+    app.config["LAN_URLS"] = lan
     prepare(app)
     worker = start_worker(app)
-    # Only compares: when serving on every interface, print the local address to open.
-    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # nosec B104
-    print("\n" + "=" * 64)
-    print(f"Situs berjalan di  http://{shown_host}:{args.port}/")
-    with app.app_context():
-        print(demo_logins_text(app))
-    print("Hentikan dengan Ctrl+C.")
-    print("=" * 64 + "\n", flush=True)
+    print(start_banner(app, args.host, args.port, lan), flush=True)
     try:
         serve(app, host=args.host, port=args.port, **waitress_options(app, args.threads))
     finally:

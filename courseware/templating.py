@@ -8,6 +8,10 @@ from .navigation import nav_for
 
 
 def register_template_helpers(app):
+    from .formats import register as register_formats
+
+    register_formats(app)
+
     @app.context_processor
     def _globals():
         nav = nav_for(current_app, current_user) if current_user.is_authenticated else []

@@ -1,3 +1,5 @@
+import re
+
 from courseware.accounts.models import User
 from courseware.extensions import db
 
@@ -42,7 +44,13 @@ def test_deactivated_user_cannot_log_in_and_loses_open_sessions(app, client, use
     trainee_client = login_as(app.test_client(), users["trainee"])
     assert trainee_client.get("/").status_code == 200
     admin = login_as(client, users["admin"])
-    admin.post(f"/admin/pengguna/{users['trainee'].id}/aktif", data={"active": "0"})
+    url = f"/admin/pengguna/{users['trainee'].id}/aktif"
+    assert f'href="{url}?active=0"' in admin.get(f"/admin/pengguna/{users['trainee'].id}").get_data(as_text=True)
+    assert "Ya, nonaktifkan" in admin.get(url + "?active=0").get_data(as_text=True)
+    assert admin.post(url, data={"active": "0"}).status_code == 400  # not confirmed: nothing happens
+    assert db.session.get(User, users["trainee"].id).active is True
+    assert trainee_client.get("/").status_code == 200
+    assert admin.post(url, data={"active": "0", "konfirmasi": "ya"}).status_code == 302
     assert db.session.get(User, users["trainee"].id).active is False
     assert trainee_client.get("/").status_code == 302
     assert _login(app.test_client(), "peserta1", TEST_PASSWORD).status_code == 401
@@ -109,13 +117,52 @@ def test_admin_cannot_create_duplicate_username(as_user):
     response = as_user("admin").post("/admin/pengguna/baru", data={
         "username": "guru1", "full_name": "Lagi", "roles": ["teacher"]})
     assert response.status_code == 409
-    assert "sudah dipakai" in response.get_data(as_text=True)
+    assert re.search(r'class="field has-error">(?:(?!</div>).)*Nama pengguna guru1 sudah dipakai',
+                     response.get_data(as_text=True), re.S)
 
 
-def test_admin_cannot_deactivate_self(as_user, users):
-    response = as_user("admin").post(f"/admin/pengguna/{users['admin'].id}/aktif", data={"active": "0"})
+def test_admin_cannot_deactivate_self_and_is_told_inline(as_user, users):
+    client = as_user("admin")
+    page = client.get(f"/admin/pengguna/{users['admin'].id}").get_data(as_text=True)
+    assert "Nonaktifkan akun" not in page and "Anda tidak dapat menonaktifkan akun Anda sendiri" in page
+    response = client.post(f"/admin/pengguna/{users['admin'].id}/aktif", data={"active": "0", "konfirmasi": "ya"})
+    assert response.status_code == 409
+    assert '<p class="error" role="alert">Anda tidak dapat menonaktifkan akun Anda sendiri' in response.get_data(
+        as_text=True)
+    assert db.session.get(User, users["admin"].id).active is True
+
+
+def test_admin_reset_password_asks_first(app, as_user, users):
+    client = as_user("admin")
+    url = f"/admin/pengguna/{users['trainee'].id}/reset-sandi"
+    before = users["trainee"].password_hash
+    assert "Ya, atur ulang kata sandi" in client.get(url).get_data(as_text=True)
+    assert client.post(url, data={}).status_code == 400
+    db.session.refresh(users["trainee"])
+    assert users["trainee"].password_hash == before
+    page = client.post(url, data={"konfirmasi": "ya"}).get_data(as_text=True)
+    password = re.search(r'<code class="big">([^<]+)</code>', page).group(1)
+    assert _login(app.test_client(), "peserta1", password).status_code == 302
+
+
+def test_admin_corrects_name_and_nis_with_errors_beside_fields(as_user, users):
+    client = as_user("admin")
+    url = f"/admin/pengguna/{users['trainee'].id}/identitas"
+    taken = client.post(url, data={"full_name": "Ayu", "nis": "1002"})
+    assert taken.status_code == 409
+    assert re.search(r'class="field has-error">(?:(?!</div>).)*NIS 1002 sudah dipakai', taken.get_data(as_text=True),
+                     re.S)
+    assert client.post(url, data={"full_name": "Ayu Kartika", "nis": "1009"}).status_code == 302
+    user = db.session.get(User, users["trainee"].id)
+    assert (user.full_name, user.nis) == ("Ayu Kartika", "1009")
+
+
+def test_password_change_errors_sit_beside_their_fields(as_user):
+    response = as_user("trainee").post("/akun/kata-sandi", data={
+        "current": "salah-sekali", "new": "sandi-baru-99", "confirm": "sandi-baru-99"})
     assert response.status_code == 400
-    assert "Anda tidak dapat menonaktifkan akun Anda sendiri" in response.get_data(as_text=True)
+    assert re.search(r'class="field has-error">(?:(?!</div>).)*Kata sandi saat ini salah',
+                     response.get_data(as_text=True), re.S)
 
 
 def test_one_person_can_be_teacher_and_assessor(app, make_user):

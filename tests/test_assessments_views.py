@@ -182,7 +182,10 @@ def test_recap_for_own_classes_with_csv_and_xlsx(assessment_school, as_user, mon
 
     response = client.get(f"/penilaian/kelas/{s.a.id}/rekap.csv")
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
     by_name = {r[2]: r for r in rows[1:]}
     assert rows[0][7] == "Hasil unit"
     assert by_name[s.trainee.full_name][7] == "Kompeten"

@@ -46,8 +46,11 @@ EXPECTED = {
     ("admin.create_user", "POST"): row(302, 403, 403, 403, 403, 403, 400),
     ("admin.edit_user", "GET"): row(302, 403, 403, 403, 403, 403, 200),
     ("admin.edit_user", "POST"): row(302, 403, 403, 403, 403, 403, 400),
-    ("admin.reset_password", "POST"): row(302, 403, 403, 403, 403, 403, 200),
-    ("admin.toggle_active", "POST"): row(302, 403, 403, 403, 403, 403, 302),
+    ("admin.edit_identity", "POST"): row(302, 403, 403, 403, 403, 403, 400),
+    ("admin.reset_password", "GET"): row(302, 403, 403, 403, 403, 403, 200),
+    ("admin.reset_password", "POST"): row(302, 403, 403, 403, 403, 403, 400),  # unconfirmed
+    ("admin.toggle_active", "GET"): row(302, 403, 403, 403, 403, 403, 200),
+    ("admin.toggle_active", "POST"): row(302, 403, 403, 403, 403, 403, 400),  # unconfirmed
     ("admin.users", "GET"): row(302, 403, 403, 403, 403, 403, 200),
     ("assessments.class_report", "GET"): row(302, 403, 403, 404, 200, 200, 200),
     ("assessments.correct", "POST"): row(302, 403, 403, 403, 403, 400, 400),
@@ -71,7 +74,8 @@ EXPECTED = {
     ("bank.import_gift", "POST"): row(302, 403, 403, 400, 400, 403, 400),
     ("bank.index", "GET"): row(302, 403, 403, 200, 200, 403, 200),
     ("bank.reactivate", "POST"): row(302, 403, 403, 302, 302, 403, 302),
-    ("bank.retire", "POST"): row(302, 403, 403, 302, 302, 403, 302),
+    ("bank.retire", "GET"): row(302, 403, 403, 200, 200, 403, 200),
+    ("bank.retire", "POST"): row(302, 403, 403, 400, 400, 403, 400),  # unconfirmed
     ("classes.create", "POST"): row(302, 403, 403, 400, 400, 403, 400),
     ("classes.credentials_csv", "POST"): row(302, 403, 403, 404, 200, 403, 200),
     ("classes.detail", "GET"): row(302, 403, 403, 404, 200, 403, 200),
@@ -79,7 +83,17 @@ EXPECTED = {
     ("classes.index", "GET"): row(302, 403, 403, 200, 200, 403, 200),
     ("classes.join", "POST"): row(302, 302, 302, 403, 403, 403, 403),
     ("classes.new_code", "POST"): row(302, 403, 403, 404, 302, 403, 302),
-    ("classes.remove", "POST"): row(302, 403, 403, 404, 302, 403, 302),
+    ("classes.remove", "GET"): row(302, 403, 403, 404, 200, 403, 200),
+    ("classes.remove", "POST"): row(302, 403, 403, 404, 400, 403, 400),  # unconfirmed
+    ("classes.add_trainee", "POST"): row(302, 403, 403, 404, 400, 403, 400),
+    ("classes.archive", "POST"): row(302, 403, 403, 404, 302, 403, 302),
+    ("classes.credentials_sheet", "POST"): row(302, 403, 403, 404, 200, 403, 200),
+    ("classes.edit", "GET"): row(302, 403, 403, 404, 200, 403, 200),
+    ("classes.edit", "POST"): row(302, 403, 403, 404, 400, 403, 400),
+    ("classes.edit_member", "GET"): row(302, 403, 403, 404, 200, 403, 200),
+    ("classes.edit_member", "POST"): row(302, 403, 403, 404, 400, 403, 400),
+    ("classes.reset_member_password", "GET"): row(302, 403, 403, 404, 200, 403, 200),
+    ("classes.reset_member_password", "POST"): row(302, 403, 403, 404, 400, 403, 400),  # unconfirmed
     ("dashboard.home", "GET"): row(302, 200, 200, 200, 200, 200, 200),
     ("lessons.glossary", "GET"): row(302, 200, 200, 200, 200, 200, 200),
     ("lessons.mark_done", "POST"): row(302, 302, 302, 403, 403, 403, 403),

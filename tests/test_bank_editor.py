@@ -66,7 +66,7 @@ def test_filter_by_kuk_and_status(bank, as_user):
     client = as_user("teacher")
     page = client.get("/bank-soal/?kuk=2.1").get_data(as_text=True)
     assert "2.1-07" in page and "1.1-01" not in page and "14 soal ditampilkan." in page
-    client.post(f"/bank-soal/{bank['2.1-03'].id}/pensiunkan")
+    client.post(f"/bank-soal/{bank['2.1-03'].id}/pensiunkan", data={"konfirmasi": "ya"})
     retired = client.get("/bank-soal/?kuk=2.1&status=pensiun").get_data(as_text=True)
     assert "2.1-03" in retired and "2.1-04" not in retired and "1 soal ditampilkan." in retired
     assert "13 aktif" in client.get("/bank-soal/").get_data(as_text=True)
@@ -173,7 +173,11 @@ def test_saving_without_changes_writes_nothing(bank, as_user):
 def test_retire_and_reactivate_are_audited(bank, as_user):
     q = bank["2.5-01"]
     client = as_user("teacher")
-    assert client.post(f"/bank-soal/{q.id}/pensiunkan").status_code == 302
+    assert "Ya, pensiunkan soal" in client.get(f"/bank-soal/{q.id}/pensiunkan").get_data(as_text=True)
+    assert client.post(f"/bank-soal/{q.id}/pensiunkan").status_code == 400  # not confirmed
+    db.session.refresh(q)
+    assert not q.retired
+    assert client.post(f"/bank-soal/{q.id}/pensiunkan", data={"konfirmasi": "ya"}).status_code == 302
     assert db.session.get(Question, q.id).retired
     assert q.id not in [x.id for x in service.active_questions()]
     assert client.post(f"/bank-soal/{q.id}/aktifkan").status_code == 302

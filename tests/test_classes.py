@@ -47,8 +47,8 @@ ROSTER = (
     "2425003;;\n"                      # missing name
     "2425001;Ayu Kembar;\n"            # duplicate NIS in the file
     "2425004;Citra Dewi;bagus.p\n"     # duplicate username in the file
-    "1001;Sudah Ada;\n"                # NIS already in the system (fixture trainee)
-    "2425005;Dodi;peserta1\n"          # username already taken
+    "1001;Sudah Ada;\n"                # NIS of an existing trainee: enrolled, no new account
+    "2425005;Dodi;peserta1\n"          # username of an account with another NIS
     "2425006;Eka Putri;\n"             # good
 )
 
@@ -61,12 +61,14 @@ def test_roster_import_keeps_good_rows_and_reports_each_bad_one(as_user, users):
                            content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "3 peserta dibuat dan didaftarkan; 5 baris ditolak." in page
+    assert "3 peserta dibuat dan didaftarkan; 4 baris ditolak." in page
+    assert "1 peserta sudah punya akun dan didaftarkan ke kelas ini." in page
     for message in ("Nama kosong", "muncul lebih dari sekali", "Username bagus.p muncul lebih dari sekali",
-                    "NIS 1001 sudah terdaftar", "Username peserta1 sudah dipakai"):
+                    "Username peserta1 sudah dipakai akun dengan NIS lain (1001)",
+                    "sudah punya akun – didaftarkan ke kelas ini"):
         assert message in page
     enrolled = db.session.scalars(select(User).join(Enrollment).where(Enrollment.classroom_id == classroom.id))
-    assert sorted(u.nis for u in enrolled) == ["2425001", "2425002", "2425006"]
+    assert sorted(u.nis for u in enrolled) == ["1001", "2425001", "2425002", "2425006"]
     bagus = db.session.scalar(select(User).where(User.username == "bagus.p"))
     assert bagus.must_change_password and bagus.has_role("trainee")
 
@@ -86,7 +88,9 @@ def test_first_passwords_download_as_csv_and_work(as_user, users):
     response = client.post(f"/kelas/{classroom.id}/kredensial.csv",
                            data={"username": [user.username], "password": [password]})
     assert response.mimetype == "text/csv"
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
     assert rows[0] == ["NIS", "nama", "username", "kata_sandi_awal"]
     assert rows[1] == ["7001", "Rina Ayu", user.username, password]
 
@@ -109,7 +113,7 @@ def test_roster_without_required_columns_is_refused_whole(as_user, users):
 
 
 def test_roster_cells_that_look_like_formulas_are_defused_in_csv():
-    from courseware.classes.service import credentials_csv
+    from courseware.classes.roster import credentials_csv
 
     out = credentials_csv([{"nis": "1", "name": "=HYPERLINK(\"x\")", "username": "a.b", "password": "p"}])
     assert "'=HYPERLINK" in out

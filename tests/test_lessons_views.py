@@ -181,4 +181,4 @@ def test_glossary_page_has_anchors_for_lesson_links(as_user, lessons):
     assert 'id="istilah-riset-informal"' in html
     assert html.count('class="glossary-entry"') >= 25
     lesson_html = as_user("trainee").get(f"/materi/{LESSON}").get_data(as_text=True)
-    assert 'href="kamus#istilah-riset-informal"' in lesson_html
+    assert f'href="kamus?dari={LESSON}#istilah-riset-informal"' in lesson_html

@@ -35,7 +35,7 @@ def test_lik2_sheet_shows_everything_and_marks_the_critical_points(as_user, prac
     assert "Toko Buku Cahaya Ilmu" in page                        # scenario
     assert lik2.instructions[0] in page and lik2.k3[-1] in page
     assert lik2.tools[0] in page and lik2.materials[0] in page
-    assert "Modul mencetak" in page                               # the time note
+    assert "untuk dialognya saja" in page                         # the time note, as an instruction
     # Exactly the three points of KUK 2.1 and 2.5 carry the mark, each inside its own point.
     assert page.count('class="tag tag-bad pr-critical-mark"') == 3
     for uid in ("2.1-a", "2.5-a", "2.5-b"):

@@ -163,7 +163,7 @@ def test_analysis_page_shows_figures_and_revision_flags(as_user, hand_example):
     page = client.get(f"/tes/analisis?kuis=uji-analisis&kelas={hand_example['classroom'].id}").get_data(as_text=True)
     assert "10 percobaan dianalisis" in page and 'id="kr20">–<' in page and "data belum cukup" in page
     assert "Perlu revisi" in page and "pengecoh tidak berfungsi: C, D" in page and "daya beda jelek" in page
-    assert "80.0%" in page and "baik sekali" in page
+    assert "80%" in page and "baik sekali" in page
     assert "11 percobaan dianalisis" in client.get("/tes/analisis?kuis=uji-analisis&semua=1").get_data(as_text=True)
     # Another teacher's class is not there for them; with no class of their own they see nothing.
     other = as_user("teacher2")

@@ -41,3 +41,8 @@ class UserRolesForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for buttons that change state."""
+
+
+class IdentityForm(FlaskForm):
+    full_name = StringField(_l("Nama lengkap"), validators=[DataRequired(_l("Isi nama lengkap.")), Length(max=120)])
+    nis = StringField(_l("NIS (khusus peserta)"), validators=[Optional(), Length(max=30)])

@@ -39,14 +39,14 @@ def normalise_username(username: str) -> str:
     value = (username or "").strip().lower()
     if not USERNAME_RE.match(value):
         raise ServiceError(
-            _("Nama pengguna harus 3-40 karakter: huruf kecil, angka, titik, garis bawah, atau tanda hubung.")
-        )
+            _("Nama pengguna harus 3-40 karakter: huruf kecil, angka, titik, garis bawah, atau tanda hubung."),
+            field="username")
     return value
 
 
-def check_password_strength(password: str) -> None:
+def check_password_strength(password: str, field: str | None = None) -> None:
     if len(password or "") < passwords.MIN_LENGTH:
-        raise ServiceError(_("Kata sandi minimal %(n)d karakter.", n=passwords.MIN_LENGTH))
+        raise ServiceError(_("Kata sandi minimal %(n)d karakter.", n=passwords.MIN_LENGTH), field=field)
 
 
 def find_by_username(username: str) -> User | None:
@@ -81,12 +81,12 @@ def create_user(username, full_name, roles, password=None, nis=None, actor=None,
     if not full_name:
         full_name = username
     if len(full_name) > 120:
-        raise ServiceError(_("Nama terlalu panjang (maksimal 120 karakter)."))
+        raise ServiceError(_("Nama terlalu panjang (maksimal 120 karakter)."), field="full_name")
     role_set = {normalise_role(r) for r in roles} or {"trainee"}
     if find_by_username(username):
-        raise ServiceError(_("Nama pengguna %(u)s sudah dipakai.", u=username), status=409)
+        raise ServiceError(_("Nama pengguna %(u)s sudah dipakai.", u=username), status=409, field="username")
     if nis and db.session.scalar(select(User).where(User.nis == nis)):
-        raise ServiceError(_("NIS %(nis)s sudah dipakai akun lain.", nis=nis), status=409)
+        raise ServiceError(_("NIS %(nis)s sudah dipakai akun lain.", nis=nis), status=409, field="nis")
     generated = password is None
     if generated:
         password = passwords.generate_password()
@@ -108,6 +108,32 @@ def create_user(username, full_name, roles, password=None, nis=None, actor=None,
     return user, password
 
 
+NIS_RE = re.compile(r"^[0-9A-Za-z./-]{1,30}$")
+
+
+def update_identity(user: User, full_name: str, nis: str | None, actor: User) -> None:
+    """Correct a name or NIS; both are printed on the official records, so the change is audited."""
+    full_name = " ".join((full_name or "").split())
+    nis = (nis or "").strip() or None
+    if not full_name:
+        raise ServiceError(_("Nama lengkap wajib diisi."), field="full_name")
+    if len(full_name) > 120:
+        raise ServiceError(_("Nama terlalu panjang (maksimal 120 karakter)."), field="full_name")
+    if nis is not None and not NIS_RE.match(nis):
+        raise ServiceError(_("NIS tidak sah (hanya angka/huruf, maksimal 30 karakter)."), field="nis")
+    if nis and db.session.scalar(select(User.id).where(User.nis == nis, User.id != user.id)):
+        raise ServiceError(_("NIS %(nis)s sudah dipakai akun lain.", nis=nis), status=409, field="nis")
+    if user.has_role("trainee") and nis is None and user.nis:
+        raise ServiceError(_("NIS peserta tidak boleh dikosongkan."), field="nis")
+    before = {"name": user.full_name, "nis": user.nis}
+    if before == {"name": full_name, "nis": nis}:
+        return
+    user.full_name, user.nis = full_name, nis
+    record("user.identity", actor=actor, target=f"user:{user.id}",
+           detail={"from": before, "to": {"name": full_name, "nis": nis}})
+    db.session.commit()
+
+
 def set_roles(user: User, roles, actor: User) -> None:
     role_set = {normalise_role(r) for r in roles}
     if not role_set:
@@ -122,9 +148,14 @@ def set_roles(user: User, roles, actor: User) -> None:
     db.session.commit()
 
 
+def self_deactivate_message() -> str:
+    return _("Anda tidak dapat menonaktifkan akun Anda sendiri. Minta admin lain bila akun ini memang "
+             "harus dinonaktifkan.")
+
+
 def set_active(user: User, active: bool, actor: User) -> None:
     if user.id == actor.id and not active:
-        raise ServiceError(_("Anda tidak dapat menonaktifkan akun Anda sendiri."))
+        raise ServiceError(self_deactivate_message(), status=409)
     if user.active == active:
         return
     user.active = active
@@ -135,12 +166,12 @@ def set_active(user: User, active: bool, actor: User) -> None:
 
 def change_password(user: User, current: str, new: str, confirm: str) -> None:
     if not passwords.verify_password(user.password_hash, current or ""):
-        raise ServiceError(_("Kata sandi saat ini salah."))
+        raise ServiceError(_("Kata sandi saat ini salah."), field="current")
     if new != confirm:
-        raise ServiceError(_("Konfirmasi kata sandi tidak sama."))
-    check_password_strength(new)
+        raise ServiceError(_("Konfirmasi kata sandi tidak sama."), field="confirm")
+    check_password_strength(new, field="new")
     if new == current:
-        raise ServiceError(_("Kata sandi baru harus berbeda dari yang lama."))
+        raise ServiceError(_("Kata sandi baru harus berbeda dari yang lama."), field="new")
     _store_new_password(user, new, actor=user)
 
 

@@ -75,7 +75,11 @@ def change_password():
         try:
             service.change_password(current_user, form.current.data, form.new.data, form.confirm.data)
         except ServiceError as exc:
-            flash(exc.message, "error")
+            field = getattr(form, exc.field or "", None)
+            if field is not None:
+                field.errors = [exc.message]
+            else:
+                flash(exc.message, "error")
             return render_template("accounts/password.html", form=form), 400
         login_user(current_user._get_current_object())  # new session version: keep this device in
         flash(_("Kata sandi berhasil diganti."), "success")

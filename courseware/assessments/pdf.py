@@ -7,6 +7,8 @@ same everywhere. User-written text is drawn as plain text (no markup is interpre
 from pathlib import Path
 
 from flask_babel import gettext as _
+
+from ..formats import local_date
 from fpdf import FPDF, FontFace
 from fpdf.enums import XPos, YPos
 
@@ -78,7 +80,7 @@ def record_pdf(rec, static_folder: str) -> bytes:
         (_("Kelas"), ", ".join(c.label for c in rec.classes) or "-"),
         (_("Nama asesor"), ", ".join(rec.assessors) or "-"),
         (_("Tempat uji kompetensi (TUK)"), rec.tuk or "-"),
-        (_("Tanggal asesmen"), ", ".join(d.strftime("%d-%m-%Y") for d in rec.dates) or "-"),
+        (_("Tanggal asesmen"), ", ".join(local_date(d) for d in rec.dates) or "-"),
         (_("Kode unit"), rec.unit_code),
         (_("Judul unit"), rec.unit_title),
     ]
@@ -113,7 +115,7 @@ def record_pdf(rec, static_folder: str) -> bytes:
             continue
         _para(pdf, _("Versi %(n)d · asesor %(a)s · final %(d)s · TUK %(t)s",
                      n=lik.version.number, a=lik.judgement.assessor.full_name,
-                     d=lik.judgement.finalised_at.strftime("%d-%m-%Y"), t=lik.judgement.tuk or "-"), size=8)
+                     d=local_date(lik.judgement.finalised_at), t=lik.judgement.tuk or "-"), size=8)
         if lik.judgement.supersedes_id:
             _para(pdf, _("Koreksi atas penilaian sebelumnya. Alasan: %(r)s", r=_plain(lik.judgement.correction_reason)),
                   size=8)

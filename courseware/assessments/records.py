@@ -12,6 +12,7 @@ from ..accounts.models import User
 from ..classes.models import Classroom, Enrollment
 from ..classes.service import trainees_of
 from ..extensions import db
+from ..formats import to_local
 from ..practicals.models import Practical, SubmissionVersion
 from ..results import status as results
 from .models import Judgement
@@ -61,10 +62,7 @@ def observation_rows(judgement: Judgement) -> list:
     return [(p, marks.get(p.id)) for p in points]
 
 
-def format_score(score) -> str:
-    if score is None:
-        return "-"
-    return f"{float(score):.0f}" if float(score).is_integer() else f"{float(score):.1f}".replace(".", ",")
+format_score = results.format_score
 
 
 def settled_unit_results(trainee_ids: list[int]) -> dict[int, results.UnitResult]:
@@ -102,9 +100,9 @@ def assessment_record(trainee: User) -> AssessmentRecord:
                          "title": practical.element_title if practical else "",
                          "evidence": [test_text, lik_text], "result": _element_result(test, effective)})
     judgements = [lik.judgement for lik in liks if lik.judgement is not None]
-    dates = {j.finalised_at.date() for j in judgements if j.finalised_at}
+    dates = {to_local(j.finalised_at).date() for j in judgements if j.finalised_at}
     if test.submitted_at:
-        dates.add(test.submitted_at.date())
+        dates.add(to_local(test.submitted_at).date())
     classes = list(db.session.scalars(select(Classroom).join(Enrollment).where(Enrollment.user_id == trainee.id)))
     return AssessmentRecord(
         trainee, UNIT_CODE, UNIT_TITLE, unit, test, test.submitted_at, liks, elements,

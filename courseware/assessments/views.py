@@ -10,7 +10,6 @@
   /observasi/<judgement_id>                  same viewers: FR.IA.01 observation checklist
 """
 import io
-from datetime import date
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
                    url_for)
@@ -21,6 +20,7 @@ from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from ..accounts.forms import EmptyForm
+from ..formats import csv_text, local_today
 from ..auth import assessor_required, role_required, teacher_required, trainee_required
 from ..classes.service import get_class_for_teacher
 from ..errors import ServiceError
@@ -208,22 +208,15 @@ def recap(class_id: int):
 
 
 def _export_name(classroom, ext: str) -> str:
-    return f"rekap-unit-kelas-{classroom.id}-{date.today().isoformat()}.{ext}"
+    return f"rekap-unit-kelas-{classroom.id}-{local_today().isoformat()}.{ext}"
 
 
 @bp.route("/kelas/<int:class_id>/rekap.csv")
 @teacher_required
 def recap_csv(class_id: int):
-    import csv
-
     classroom = get_class_for_teacher(class_id, current_user)
     header, rows = records.recap_table(classroom)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_csv_safe(v) for v in row])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8",
+    return Response(csv_text(header, rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{_export_name(classroom, "csv")}"'})
 
 
@@ -268,7 +261,7 @@ def recap_xlsx(class_id: int):
 def class_report(class_id: int):
     classroom = service.class_for_report_or_404(current_user, class_id)
     return render_template("assessments/class_report.html", classroom=classroom,
-                           rows=records.class_report(classroom), today=date.today(), **_common())
+                           rows=records.class_report(classroom), today=local_today(), **_common())
 
 
 @bp.route("/rekaman/<int:trainee_id>")

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ..accounts.forms import EmptyForm
 from ..auth import exam_keys_required
+from ..confirm import confirm_page, confirmed
 from ..errors import ServiceError
 from . import service
 from .forms import ImportForm, QuestionForm
@@ -85,9 +86,17 @@ def edit(question_id: int):
                            answered=service.is_answered(question.id)), status
 
 
-@bp.route("/<int:question_id>/pensiunkan", methods=["POST"])
+@bp.route("/<int:question_id>/pensiunkan", methods=["GET", "POST"])
 @exam_keys_required
 def retire(question_id: int):
+    if not confirmed():
+        question = service.get_question_for_editor(question_id, current_user)
+        return confirm_page(
+            title=_("Pensiunkan soal %(u)s?", u=question.uid),
+            message=_("Soal ini tidak dipakai lagi di tes dan latihan baru. Hasil tes lama tetap menampilkannya, "
+                      "dan soal dapat diaktifkan kembali."),
+            details=[question.stem[:200]], button=_("Ya, pensiunkan soal"),
+            cancel_url=url_for("bank.index", kuk=question.kuk))
     return _set_retired(question_id, True)
 
 
@@ -116,7 +125,7 @@ def _set_retired(question_id: int, retired: bool):
 def export(fmt: str):
     stamp = date.today().isoformat()
     if fmt == "gift":
-        body, mimetype, name = service.export_gift().encode("utf-8"), "text/plain; charset=utf-8", \
+        body, mimetype, name = service.export_gift().encode("utf-8"), "text/plain", \
             f"bank-soal-{stamp}.gift.txt"
     elif fmt == "moodlexml":
         body, mimetype, name = service.export_moodle_xml(), "application/xml", f"bank-soal-{stamp}.xml"

@@ -19,3 +19,14 @@ class RosterForm(FlaskForm):
 class JoinForm(FlaskForm):
     code = StringField(_l("Kode kelas"), validators=[DataRequired(_l("Isi kode kelas.")), Length(max=20)],
                        render_kw={"autocapitalize": "characters", "autocomplete": "off"})
+
+
+class AddTraineeForm(FlaskForm):
+    identifier = StringField(_l("NIS atau nama pengguna"), validators=[DataRequired(_l("Isi NIS atau nama pengguna.")),
+                                                                       Length(max=40)],
+                             render_kw={"autocapitalize": "none", "autocomplete": "off"})
+
+
+class MemberForm(FlaskForm):
+    full_name = StringField(_l("Nama lengkap"), validators=[DataRequired(_l("Isi nama lengkap.")), Length(max=120)])
+    nis = StringField(_l("NIS"), validators=[DataRequired(_l("Isi NIS.")), Length(max=30)])

@@ -5,7 +5,7 @@ from ..navigation import add_nav, add_panel
 
 def init_app(app):
     from . import views
-    from .panels import my_classes_context, taught_classes_context
+    from .panels import lab_address_context, my_classes_context, taught_classes_context
 
     app.register_blueprint(views.bp)
     add_nav(app, "home", _l("Beranda"), "dashboard.home", ("admin", "teacher", "trainee", "assessor"), order=0)
@@ -13,6 +13,8 @@ def init_app(app):
               ("trainee",), order=10, context=my_classes_context)
     add_panel(app, "teacher-classes", _l("Kelas yang saya ajar"), "dashboard/panels/teacher_classes.html",
               ("teacher",), order=10, context=taught_classes_context)
+    add_panel(app, "lab-address", _l("Alamat untuk ponsel peserta"), "dashboard/panels/lab_address.html",
+              ("teacher", "admin"), order=90, context=lab_address_context)
     # Placeholders; each domain replaces its own by key when it arrives.
     for key, title, roles, order in (
         ("lessons", _l("Materi pembelajaran"), ("trainee", "teacher"), 20),

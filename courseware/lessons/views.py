@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 
 from ..accounts.forms import EmptyForm
 from ..auth import teacher_required, trainee_required
-from . import service
+from . import glossary as terms, service
 
 bp = Blueprint("lessons", __name__, url_prefix="/materi")
 
@@ -34,7 +34,15 @@ def overview():
 @bp.route("/kamus")
 @login_required
 def glossary():
-    return render_template("lessons/glossary.html", entries=service.glossary_entries())
+    entries = service.glossary_entries()
+    query = (request.args.get("q") or "").strip()[:80]
+    shown = terms.search(entries, query)
+    groups = {}
+    for entry in shown:
+        groups.setdefault(terms.initial(entry), []).append(entry)
+    return render_template("lessons/glossary.html", entries=entries, groups=groups, query=query,
+                           shown=len(shown), letters=terms.letters(shown),
+                           source=terms.source_lesson(request.args.get("dari")))
 
 
 @bp.route("/referensi")
@@ -65,6 +73,7 @@ def show(lesson_id: str):
     is_trainee = current_user.has_role("trainee")
     done = is_trainee and lesson.id in service.done_ids(current_user)
     return render_template("lessons/show.html", lesson=lesson, previous=previous, following=following,
+                           body_html=terms.link_back(lesson.body_html, lesson.id),
                            is_trainee=is_trainee, done=done, element=service.ELEMENTS[lesson.element],
                            form=EmptyForm() if is_trainee else None)
 

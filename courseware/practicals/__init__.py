@@ -58,8 +58,10 @@ def init_app(app):
     from . import models  # noqa: F401
     from . import views
     from .panels import practicals_panel_context
+    from .sheets import sees_staff_notes
 
     app.register_blueprint(views.bp)
+    app.add_template_test(sees_staff_notes, "staff_reader")
     add_nav(app, "practicals", _l("Praktik"), "practicals.index", ("trainee", "teacher"), order=40)
     add_panel(app, "practicals", _l("Praktik LIK_1 dan LIK_2"), "practicals/_panel.html",
               ("trainee", "teacher"), order=40, context=practicals_panel_context)

@@ -44,6 +44,8 @@ class Practical(db.Model):
     performance_standard: Mapped[str] = mapped_column(Text)
     time_minutes: Mapped[int] = mapped_column(Integer)
     time_note: Mapped[str] = mapped_column(Text, default="")
+    # For teachers and assessors only; trainees see only what they must do.
+    staff_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     source_file: Mapped[str] = mapped_column(String(120), default="")
     synced_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -23,15 +23,22 @@ MIN_MINUTES, MAX_MINUTES = 3, 7
 
 TEXT_FIELDS = ("code", "unit_code", "unit_title", "element_title", "title", "scenario", "trainee_role",
                "partner_role", "performance_standard", "time_note")
+# Optional text: a note for teachers and assessors only (e.g. where the source module is wrong).
+STAFF_FIELDS = ("staff_note",)
 LIST_FIELDS = ("instructions", "tools", "materials", "k3")
 INT_FIELDS = ("element", "time_minutes")
-SHEET_FIELDS = set(TEXT_FIELDS + LIST_FIELDS + INT_FIELDS + ("points", "attitudes"))
+SHEET_FIELDS = set(TEXT_FIELDS + STAFF_FIELDS + LIST_FIELDS + INT_FIELDS + ("points", "attitudes"))
 ATTITUDE_FIELDS = ("id", "name", "indicator")   # the attitudes the unit names, observed and recorded
 ATTITUDE_ID_RE = re.compile(r"^[a-z]{3,20}$")
 POINT_TEXT_FIELDS = ("id", "kuk", "task", "check", "benchmark")
 POINT_FIELDS = set(POINT_TEXT_FIELDS + ("critical", "follow_up"))
 MAX_FOLLOW_UP = 2    # oral questions an assessor may ask when the video leaves a point unclear
 POINT_ID_RE = re.compile(r"^(\d\.\d)-[a-z]$")
+
+
+def sees_staff_notes(user) -> bool:
+    """Teachers, assessors and admins read the sheets' staff notes; trainees see only their task."""
+    return bool(getattr(user, "is_authenticated", False)) and user.has_role("teacher", "assessor", "admin")
 
 
 class SheetError(Exception):
@@ -68,6 +75,9 @@ def lint_sheet(data: dict, name: str) -> list[str]:
     for key in TEXT_FIELDS:
         if not isinstance(data.get(key), str) or not data[key].strip():
             bad(f"kolom '{key}' wajib diisi dengan teks.")
+    for key in STAFF_FIELDS:
+        if data.get(key) is not None and not isinstance(data[key], str):
+            bad(f"kolom '{key}' harus berupa teks.")
     for key in INT_FIELDS:
         if not isinstance(data.get(key), int) or isinstance(data.get(key), bool):
             bad(f"kolom '{key}' wajib diisi dengan bilangan bulat.")
@@ -198,6 +208,7 @@ def sync_sheets(root, actor=None) -> str:
             practical = Practical(code=sheet["code"])
             db.session.add(practical)
         values = {key: sheet[key] for key in TEXT_FIELDS + LIST_FIELDS + INT_FIELDS if key != "code"}
+        values.update({key: sheet.get(key) or "" for key in STAFF_FIELDS})
         values = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
         values["source_file"] = sheet["_file"]
         values["attitudes"] = [{k: a[k].strip() for k in ATTITUDE_FIELDS} for a in sheet["attitudes"]]

@@ -1,11 +1,11 @@
 """The class results table as CSV and XLSX (openpyxl)."""
-import csv
 import io
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from ..formats import csv_text
 from .service import status_label
 
 
@@ -22,21 +22,10 @@ def table(rows: list[dict], quiz) -> tuple[list[str], list[list]]:
     return header, body
 
 
-def _csv_safe(value):
-    """Stop a spreadsheet from running a cell as a formula (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
-
-
 def results_csv(rows: list[dict], quiz) -> str:
+    """For Excel set to Indonesian: BOM, `;` and decimal commas (courseware.formats.csv_text)."""
     header, body = table(rows, quiz)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for line in body:
-        writer.writerow([_csv_safe(v) for v in line])
-    return "\ufeff" + out.getvalue()   # the BOM lets Excel read the names as UTF-8
+    return csv_text(header, body)
 
 
 def results_xlsx(rows: list[dict], quiz, title: str) -> bytes:

@@ -263,6 +263,9 @@ def close_window(class_id: int):
     quiz = service.written_test()
     if quiz is None or not EmptyForm().validate_on_submit():
         abort(400)
+    if request.form.get("konfirmasi") != "ya":
+        flash(_("Tes belum ditutup: centang dulu kotak \"Saya yakin\"."), "error")
+        return redirect(url_for("quizzes.window", class_id=class_id))
     closed = windows.close_window_now(classroom, quiz, current_user)
     flash(_("Tes untuk kelas %(k)s ditutup sekarang; %(n)d percobaan yang sedang berjalan dikumpulkan dengan "
             "jawaban yang sudah tersimpan.", k=classroom.label, n=closed), "success")

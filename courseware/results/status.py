@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from ..assessments.models import Judgement
 from ..bank.models import QuestionOption
 from ..extensions import db
+from ..formats import decimal_comma
 from ..practicals.models import Practical, Submission, SubmissionVersion
 from ..quizzes import windows
 from ..models_base import utcnow
@@ -267,11 +268,11 @@ def _test_status(sittings: list[Sitting], settings) -> TestResult:
 
 # --- the unit ---------------------------------------------------------------------------
 
-def _score(value) -> str:
+def format_score(value) -> str:
+    """82.5 -> "82,5", 75.0 -> "75", None -> "-" (the decimal comma of Indonesian documents)."""
     if value is None:
         return "-"
-    value = float(value)
-    return f"{value:.0f}" if value.is_integer() else f"{value:.1f}".replace(".", ",")
+    return decimal_comma(value, None if float(value).is_integer() else 1)
 
 
 def _missing(test: TestResult, liks: dict) -> list[str]:
@@ -282,10 +283,10 @@ def _missing(test: TestResult, liks: dict) -> list[str]:
         missing.append(_("Tes tertulis sedang dikerjakan."))
     elif test.status == TestStatus.BELUM_LULUS:
         missing.append(_("Tes tertulis belum lulus (nilai %(s)s, KKTP %(p)s); masih ada kesempatan mengulang.",
-                         s=_score(test.score), p=_score(test.pass_mark)))
+                         s=format_score(test.score), p=format_score(test.pass_mark)))
     elif test.status == TestStatus.TIDAK_LULUS:
         missing.append(_("Tes tertulis tidak lulus (nilai %(s)s, KKTP %(p)s) dan kesempatan sudah habis.",
-                         s=_score(test.score), p=_score(test.pass_mark)))
+                         s=format_score(test.score), p=format_score(test.pass_mark)))
     for code in LIK_CODES:
         status = liks[code].status
         if status == LikStatus.BELUM_MENGUMPULKAN:

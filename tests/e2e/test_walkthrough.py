@@ -210,6 +210,9 @@ def test_full_walkthrough(live_server, staff, walk, clip, tmp_path):
     # The widget reloads the page when the upload is done; processing ran in the request (TASKS_EAGER).
     trainee.wait_for_selector("video.media-player", timeout=30000)
     assert trainee.locator(".pr-jump .pr-status-siap").inner_text() == "Siap"
+    # On the 360-px phone the player fills the card (it was 222 px inside the figure's indent).
+    card = trainee.locator("video.media-player").first.locator("xpath=ancestor::section[1]").bounding_box()
+    assert trainee.locator("video.media-player").first.bounding_box()["width"] >= card["width"] - 40
     walk.check(trainee, "praktik-lik1-video")
 
     # 3. Assessor: queue, marking screen, all K, comment, time stamp, draft, final.
@@ -252,7 +255,7 @@ def test_full_walkthrough(live_server, staff, walk, clip, tmp_path):
     with teacher.expect_download() as info:
         teacher.click("text=Unduh CSV")
     text = Path(info.value.path()).read_text(encoding="utf-8-sig")
-    rows = [r for r in csv.reader(io.StringIO(text)) if any("Sari Wulandari" in c for c in r)]
+    rows = [r for r in csv.reader(io.StringIO(text), delimiter=";") if any("Sari Wulandari" in c for c in r)]
     assert len(rows) == 1 and "7001" in rows[0], text
     teacher.click("a:has-text('Sari Wulandari')")
     teacher.wait_for_url("**/penilaian/rekaman/*")
