@@ -313,3 +313,11 @@ def test_closing_that_decides_a_unit_is_audited_once(users, as_user, quiz_class,
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "unit.status")).all()
     assert [(e.detail["to"], e.detail["cause"]) for e in events] == [("belum-kompeten", "tes-ditutup")]
     assert results.test_result(users["trainee"].id).status == "tidak-lulus"
+
+
+def test_an_absurd_item_count_on_the_window_page_is_refused_at_once(as_user, quiz_class):
+    """A fuzzed 2**63 item count once made the shortfall check loop for ever inside the request."""
+    response = as_user("teacher").post(f"/tes/kelas/{quiz_class.id}/jadwal", data={
+        "opens_at": "2026-11-24T08:00", "closes_at": "2026-11-24T09:00", "review_policy": "langsung",
+        "items_per_attempt": str(2 ** 63), "counting": "highest", "pass_mark": 75})
+    assert response.status_code == 400

@@ -125,8 +125,12 @@ def _pool_ids_by_kuk(quiz: Quiz) -> dict[str, list[int]]:
     return by_kuk
 
 
+MAX_ITEMS = 100   # the most items one attempt may hold (the settings refuse more)
+
+
 def blueprint_shortfall(weights: dict[str, int], items: int, available: dict[str, int]) -> list[tuple]:
     """(kuk, needed, available) for every KUK whose pool cannot give what the blueprint asks."""
+    items = max(1, min(int(items), MAX_ITEMS))   # allocate() steps once per item
     wanted = allocate(items, weights, {k: items for k in weights})
     return [(k, n, available.get(k, 0)) for k, n in sorted(wanted.items()) if available.get(k, 0) < n]
 

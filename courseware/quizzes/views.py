@@ -223,7 +223,10 @@ def settings(code: str):
 
 
 def _render_window(classroom, quiz, form, current, status=200):
-    shortfall = service.pool_shortfall(quiz, form.items_per_attempt.data or quiz.items_per_attempt)
+    items = form.items_per_attempt.data
+    if not isinstance(items, int) or not 1 <= items <= service.MAX_ITEMS:
+        items = quiz.items_per_attempt
+    shortfall = service.pool_shortfall(quiz, items)
     return render_template("quizzes/window.html", classroom=classroom, quiz=quiz, form=form, current=current,
                            shortfall=service.shortfall_message(quiz, shortfall) if shortfall else None,
                            close_form=EmptyForm()), status
