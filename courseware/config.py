@@ -52,6 +52,7 @@ def settings_from_env(instance_path: str) -> dict:
         "MEDIA_UPLOAD_EXPIRY_HOURS": float(os.environ.get("MEDIA_UPLOAD_EXPIRY_HOURS") or 24),
         "MEDIA_X264_PRESET": os.environ.get("MEDIA_X264_PRESET") or "veryfast",
         "MAX_VIDEO_BYTES": _env_int("MAX_VIDEO_BYTES", 1 * GiB),
+        "MAX_ATTACHMENT_BYTES": _env_int("MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024),
         "MAX_VIDEO_SECONDS": _env_int("MAX_VIDEO_SECONDS", 20 * 60),
         # Ordinary forms and CSV files are small; video goes through tus in chunks.
         "MAX_CONTENT_LENGTH": _env_int("MAX_FORM_BYTES", 64 * 1024 * 1024),

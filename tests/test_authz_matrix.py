@@ -118,6 +118,8 @@ EXPECTED = {
     ("practicals.save_version", "POST"): row(302, 302, 302, 403, 403, 403, 403),
     ("practicals.sheet", "GET"): row(302, 200, 200, 200, 200, 200, 200),
     ("practicals.submission", "GET"): row(302, 200, 404, 404, 200, 200, 200),
+    ("practicals.attach", "POST"): row(302, 400, 404, 403, 403, 403, 403),
+    ("practicals.attachment", "GET"): row(302, 200, 404, 404, 200, 200, 200),
     ("quizzes.answer", "POST"): row(302, 302, 404, 403, 403, 403, 403),
     ("quizzes.close_window", "POST"): row(302, 403, 403, 404, 302, 403, 302),
     ("quizzes.index", "GET"): row(302, 200, 200, 403, 403, 403, 403),
@@ -268,6 +270,17 @@ def _build_world(app) -> dict:
     assessments.save_marks(draft, u["assessor"], marks, "K", "Umpan balik", "Lab", attitudes)
     judgement = assessments.finalise(draft, u["assessor"])
 
+    from courseware.practicals.models import SubmissionAttachment
+
+    attachment_path = storage.path("attachments/authz.pdf")
+    attachment_path.parent.mkdir(parents=True, exist_ok=True)
+    attachment_path.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    attachment = SubmissionAttachment(version_id=version.id, uploader_id=u["trainee"].id,
+                                      storage_key="attachments/authz.pdf", content_type="application/pdf", size=14,
+                                      sha256="0" * 64, original_filename="tabel.pdf")
+    db.session.add(attachment)
+    db.session.commit()
+
     upload = Upload(id="a" * 32, owner_id=u["trainee"].id, target_kind="submission-version",
                     target_id=str(practicals["LIK_1"].id), filename="dialog.mp4", length=100, offset=0,
                     created_at=now, updated_at=now, expires_at=now + timedelta(days=1))
@@ -279,6 +292,7 @@ def _build_world(app) -> dict:
         "users": {key: value.id for key, value in u.items()},
         "class_id": class_a.id, "user_id": u["victim"].id, "trainee_id": u["trainee"].id,
         "version_id": version.id, "judgement_id": judgement.id, "attempt_id": attempt.id,
+        "attachment_id": attachment.id,
         "file_id": media.id, "submission_id": submission.id, "question_id": question.id,
         "lesson_id": lesson.id, "option_id": attempt.items[0].question.options[0].id, "upload_id": upload.id,
         "code": {"assessments.results": "LIK_1", "practicals.sheet": "LIK_1", "practicals.save_version": "LIK_1",

@@ -24,6 +24,7 @@ from ..formats import csv_text, local_today
 from ..auth import assessor_required, role_required, teacher_required, trainee_required
 from ..classes.service import get_class_for_teacher
 from ..errors import ServiceError
+from ..practicals.attachments import attachments_by_version
 from ..practicals.service import status_labels
 from ..results import status as results_status
 from ..sanitize import render_user_markdown
@@ -120,6 +121,7 @@ def _render_marking(version, trainee, form=None, status=200, correcting=False):
         evidence_rule=service.evidence_rule(practical), other=version.partner, final=final, draft=draft,
         history=history,
         entries=_entries(practical, source, form), attitudes=_attitude_entries(practical, source, form),
+        attachments=attachments_by_version([version]).get(version.id, []),
         values=values, correcting=correcting,
         is_newest=evidence is not None and evidence.id == version.id,
         superseded_by=service.superseded_by, observation_rows=records.observation_rows, **_common()), status

@@ -134,3 +134,25 @@ class SubmissionVersion(db.Model):
         """"menunggu" | "diproses" | "siap" | "gagal", or None before a video is attached."""
         media = self.media_file
         return getattr(media, "status", None) if media is not None else None
+
+
+class SubmissionAttachment(db.Model):
+    """A written product (photo or PDF) the submitter attaches to a version, beside the video."""
+
+    __tablename__ = "practical_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("practical_submission_versions.id"), index=True)
+    uploader_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    storage_key: Mapped[str] = mapped_column(String(200), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))          # image/jpeg | image/png | application/pdf
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    original_filename: Mapped[str] = mapped_column(String(200))    # shown only, never used as a path
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    version: Mapped[SubmissionVersion] = relationship()
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -6,9 +6,11 @@
 | GET  /praktik/<code>              | any signed-in user           | the whole sheet; a trainee's versions  |
 | POST /praktik/<code>/versi        | trainee                      | save version 1, a new version or draft |
 | GET  /praktik/kiriman/<id>        | submitter, partner, teachers of either, assessor, admin (else 404) | every visible version |
+| POST /praktik/versi/<id>/lampiran | the version's submitter      | attach a photo or PDF (written product)|
+| GET  /praktik/lampiran/<id>       | whoever may see the version  | the attachment itself                  |
 | GET  /praktik/kelas/<class_id>    | the class's teacher, admin   | who submitted what                     |
 """
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2 import TemplateNotFound
@@ -17,8 +19,12 @@ from werkzeug.routing import BuildError
 from ..auth import teacher_required, trainee_required
 from ..classes.service import classes_taught_by, get_class_for_teacher
 from ..errors import ServiceError
-from . import service
+from ..accounts.forms import EmptyForm
+from ..extensions import db
+from ..media.storage import get_storage
+from . import attachments, service
 from .forms import VersionForm
+from .models import SubmissionAttachment, SubmissionVersion
 
 bp = Blueprint("practicals", __name__, url_prefix="/praktik")
 
@@ -62,8 +68,9 @@ def _render_sheet(practical, form=None, status=200):
                 form.partner.data, form.transcript.data = latest.partner_id or 0, latest.transcript
             elif latest is not None:
                 form.partner.data = latest.partner_id or 0
-        context.update(submission=submission, latest=latest, form=form,
-                       versions=list(reversed(submission.versions)) if submission else [],
+        versions = list(reversed(submission.versions)) if submission else []
+        context.update(submission=submission, latest=latest, form=form, versions=versions,
+                       attachments=attachments.attachments_by_version(versions), attach_form=EmptyForm(),
                        partnered=service.partnered_versions(current_user, practical))
     return render_template("practicals/sheet.html", **context), status
 
@@ -123,3 +130,38 @@ def class_overview(class_id: int):
     practicals, rows = service.class_overview(classroom)
     return render_template("practicals/class_overview.html", classroom=classroom, practicals=practicals,
                            rows=rows, status_labels=service.status_labels())
+
+
+# --- written products attached to a version ------------------------------------------------
+
+@bp.route("/versi/<int:version_id>/lampiran", methods=["POST"])
+@trainee_required
+def attach(version_id: int):
+    version = db.session.get(SubmissionVersion, version_id)
+    if version is None or version.submission.trainee_id != current_user.id:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    upload = request.files.get("lampiran")
+    if upload is None or not upload.filename:
+        flash(_("Pilih foto atau PDF yang akan dilampirkan."), "error")
+        return _render_sheet(version.submission.practical, status=400)
+    try:
+        attachments.add_attachment(current_user, version, upload.stream, upload.filename)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+        return _render_sheet(version.submission.practical, status=exc.status)
+    flash(_("Lampiran tersimpan di versi %(n)d.", n=version.number), "success")
+    return redirect(url_for("practicals.sheet", code=version.submission.practical.code, _anchor="kiriman"))
+
+
+@bp.route("/lampiran/<int:attachment_id>")
+@login_required
+def attachment(attachment_id: int):
+    item = db.session.get(SubmissionAttachment, attachment_id)
+    if item is None or not service.can_view_version(current_user, item.version):
+        abort(404)
+    storage = get_storage()
+    return Response(storage.open_read(item.storage_key), mimetype=item.content_type, headers={
+        "Content-Length": str(item.size), "Cache-Control": "private, no-store",
+        "Content-Disposition": f'inline; filename="lampiran-{item.id}{attachments.KINDS[item.content_type]}"'})
