@@ -133,6 +133,7 @@ EXPECTED = {
     # The quiz defaults are shared by every class: only an admin edits them.
     ("quizzes.settings", "GET"): row(302, 403, 403, 403, 403, 403, 200),
     ("quizzes.settings", "POST"): row(302, 403, 403, 403, 403, 403, 400),
+    ("quizzes.start", "GET"): row(302, 200, 200, 403, 403, 403, 403),
     ("quizzes.start", "POST"): row(302, 302, 302, 403, 403, 403, 403),
     ("quizzes.submit", "POST"): row(302, 302, 404, 403, 403, 403, 403),
     ("quizzes.take", "GET"): row(302, 302, 404, 403, 403, 403, 403),

@@ -7,6 +7,7 @@ in a practice quiz, for an item whose answer is already locked.
 """
 import secrets
 from contextlib import nullcontext
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import abort
@@ -208,6 +209,49 @@ def attempts_left(user: User, quiz: Quiz, settings: TestSettings | None = None) 
     if settings.attempts_allowed is None:
         return None
     return max(0, settings.attempts_allowed - len(attempts_of(user, quiz)))
+
+
+@dataclass
+class QuizState:
+    """What a trainee can do with one quiz now, said the same way on the dashboard, the test list
+    and the start page: belum-dibuka | terbuka | sedang | habis."""
+    state: str
+    message: str
+    settings: TestSettings
+    attempts: list
+    left: int | None
+    open_attempt: Attempt | None = None
+    window: object = None
+
+    @property
+    def is_last(self) -> bool:
+        return self.left == 1
+
+
+def trainee_quiz_state(user: User, quiz: Quiz, now: datetime | None = None) -> QuizState:
+    now = now or utcnow()
+    attempts = attempts_of(user, quiz)
+    window = open_window_for(user, quiz, now) if quiz.is_written else None
+    settings = window.settings if window is not None else windows.settings_for_trainee(
+        user.id, quiz, attempts[-1] if attempts else None)
+    left = None if settings.attempts_allowed is None else max(0, settings.attempts_allowed - len(attempts))
+    running = next((a for a in attempts if a.submitted_at is None and
+                    (a.deadline_at is None or a.deadline_at > now)), None)
+    if running is not None:
+        return QuizState("sedang", _("Anda sedang mengerjakan percobaan %(n)d; lanjutkan sebelum waktunya habis.",
+                                     n=running.number), settings, attempts, left, running, window)
+    if left == 0:
+        return QuizState("habis", _("Kesempatan mengerjakan sudah habis (%(n)d kali). Hasilnya ada di daftar "
+                                    "percobaan; bila belum lulus, bicarakan tindak lanjutnya dengan guru.",
+                                    n=settings.attempts_allowed), settings, attempts, left, None, window)
+    if quiz.is_written and window is None:
+        return QuizState("belum-dibuka", _("Tes belum dibuka untuk kelas Anda. Tunggu jadwal dari guru."),
+                         settings, attempts, left, None, None)
+    if left is None:
+        message = _("Latihan terbuka dan boleh diulang.")
+    else:
+        message = _("Tes terbuka. Sisa kesempatan: %(n)d.", n=left)
+    return QuizState("terbuka", message, settings, attempts, left, None, window)
 
 
 def start_or_resume(user: User, quiz: Quiz, now: datetime | None = None) -> tuple[Attempt, bool]:

@@ -2,7 +2,8 @@
 
 Trainee                                   Teacher (own classes only; admin: all)
 GET  /tes/                     list       GET  /tes/kelola                    defaults, class windows, links
-POST /tes/<code>/mulai         start      GET|POST /tes/kelola/<code>         admin: a quiz's defaults
+GET  /tes/<code>/mulai         start page GET|POST /tes/kelola/<code>         admin: a quiz's defaults
+POST /tes/<code>/mulai         start
 GET  /tes/percobaan/<id>       take       GET|POST /tes/kelas/<cid>/jadwal    a class's window and settings
 GET  /tes/percobaan/<id>/waktu time left (JSON, read-only)
 POST /tes/percobaan/<id>/jawab one answer POST /tes/kelas/<cid>/jadwal/tutup  close the window now
@@ -58,14 +59,20 @@ def index():
             "windows": service.windows_of_trainee(current_user, quiz) if quiz.is_written else [],
             "counted": service.counted_attempt(current_user.id, quiz),
             "settings": service.settings_for(current_user, quiz),
+            "state": service.trainee_quiz_state(current_user, quiz),
         })
     return render_template("quizzes/index.html", cards=cards, form=EmptyForm(), service=service)
 
 
-@bp.route("/<code>/mulai", methods=["POST"])
+@bp.route("/<code>/mulai", methods=["GET", "POST"])
 @trainee_required
 def start(code: str):
+    """GET shows what the attempt will be (items, time, attempts left, rules); only the POST of its
+    "Mulai sekarang" button starts one."""
     quiz = service.get_quiz(code)
+    if request.method == "GET":
+        state = service.trainee_quiz_state(current_user, quiz)
+        return render_template("quizzes/start.html", quiz=quiz, state=state, form=EmptyForm())
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:

@@ -116,9 +116,28 @@
     window.setTimeout(flush, wait);
   }
 
+  // The answered counter and the navigator follow every choice.
+  var counter = document.getElementById("answered-count");
+  function unanswered() {
+    var missing = [];
+    form.querySelectorAll("fieldset[data-position]").forEach(function (box) {
+      if (!box.querySelector("input[type=radio]:checked")) { missing.push(box.getAttribute("data-position")); }
+    });
+    return missing;
+  }
+  function refreshProgress() {
+    var missing = unanswered();
+    var total = form.querySelectorAll("fieldset[data-position]").length;
+    if (counter) { counter.textContent = String(total - missing.length); }
+    document.querySelectorAll("[data-nav]").forEach(function (link) {
+      link.classList.toggle("answered", missing.indexOf(link.getAttribute("data-nav")) === -1);
+    });
+  }
+
   form.addEventListener("change", function (event) {
     var input = event.target;
     if (!input.name || input.name.indexOf("jawaban-") !== 0) { return; }
+    refreshProgress();
     queue[input.name.slice(8)] = input.value;
     persist();
     flush();
@@ -126,7 +145,9 @@
   window.addEventListener("online", flush);
 
   form.addEventListener("submit", function (event) {
-    if (event.submitter === submitBtn && !autoSubmitting && !window.confirm(msg("confirm"))) {
+    var missing = unanswered();
+    var warning = missing.length ? msg("unanswered").replace("{n}", missing.join(", ")) + " " : "";
+    if (event.submitter === submitBtn && !autoSubmitting && !window.confirm(warning + msg("confirm"))) {
       event.preventDefault();
       return;
     }
