@@ -30,7 +30,7 @@ def test_changed_lessons_read_well_on_a_phone(browser, live_server, reader):
             page.goto(f"{base}/materi/{lesson}")
             assert page.locator("h1").count() == 1, lesson
             walk.check(page, f"materi-{lesson}")
-            answer = page.locator("details").first
+            answer = page.locator("main details").first
             answer.locator("summary").click()
             assert answer.evaluate("d => d.open"), lesson
         body = page.locator("main").inner_text() if page.locator("main").count() else ""

@@ -111,10 +111,11 @@ def test_add_existing_edit_name_and_see_it_on_the_record(browser, live_server, s
 
 def test_recap_csv_opens_with_semicolons_and_decimal_commas(browser, live_server, school):
     base, app = live_server
-    from courseware.assessments import service as assessments
+    from courseware.results import status as results
 
-    original = assessments.written_test
-    assessments.written_test = lambda user: {"status": "lulus", "score": 82.5, "attempt_id": None, "pass_mark": 75}
+    original = results.test_results
+    passed = results.TestResult(results.TestStatus.LULUS, 82.5, 75)
+    results.test_results = lambda user_ids, quiz=None: {uid: passed for uid in user_ids}
     try:
         context = browser.new_context(accept_downloads=True)
         page = context.new_page()
@@ -130,7 +131,7 @@ def test_recap_csv_opens_with_semicolons_and_decimal_commas(browser, live_server
         assert any(r[4] == "82,5" for r in rows[1:]), rows
         context.close()
     finally:
-        assessments.written_test = original
+        results.test_results = original
 
 
 def test_credentials_sheet_and_lab_address_pages(browser, live_server, school, tmp_path):
