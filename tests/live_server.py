@@ -28,10 +28,11 @@ def main() -> None:  # pragma: no cover - runs in the subprocess
     from waitress import serve
 
     from courseware import create_app
+    from courseware.serve import waitress_options
 
     app = create_app({"RATELIMIT_STORAGE_URI": "memory://", "SERVER_NAME": None})
     serve(app, host="127.0.0.1", port=int(os.environ["PORT"]), threads=4, ident="courseware-test",
-          recv_bytes=262144, max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024)
+          **waitress_options(app))
 
 
 def free_port() -> int:
