@@ -5,6 +5,7 @@ command runs the whole site on a single lab PC, on Linux or Windows.
 """
 import argparse
 import os
+import signal
 import subprocess
 import sys
 
@@ -28,7 +29,42 @@ def prepare(app) -> None:
 def start_worker(app):
     if "worker" not in app.cli.commands:
         return None
-    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"])
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker",
+                             "--parent-pid", str(os.getpid())])
+
+
+def stop_worker(worker) -> None:
+    """SIGTERM, then wait; a worker that does not stop within 20 s is killed."""
+    if worker is None or worker.poll() is not None:
+        return
+    worker.terminate()
+    try:
+        worker.wait(20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait(5)
+
+
+def waitress_options(app) -> dict:
+    """The waitress settings run.py serves with (bench/upload.py uses the same)."""
+    limit = max(app.config["MAX_CONTENT_LENGTH"], app.config["MAX_VIDEO_BYTES"]) + 1024 * 1024
+    return {
+        # Read uploads in 256 KiB pieces (waitress reads 8 KiB by default): more than doubles
+        # tus throughput on loopback (bench/upload.py).
+        "recv_bytes": 262144,
+        # Keep request bodies up to 17 MiB (the widget's largest chunk) in memory instead of a
+        # temporary file; bigger ones (one-PATCH tus clients) still spill to disk.
+        "inbuf_overflow": 17 * 1024 * 1024,
+        # A tus client with default settings sends the whole video in one PATCH.
+        "max_request_body_size": limit,
+    }
+
+
+def _stop_on_sigterm() -> None:
+    def handler(signum, frame):
+        raise SystemExit(0)  # unwinds serve() so the finally block stops the worker
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 def main() -> int:
@@ -40,6 +76,7 @@ def main() -> int:
 
     app = create_app()
     prepare(app)
+    _stop_on_sigterm()
     worker = start_worker(app)
     # Only compares: when serving on every interface, print the local address to open.
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # nosec B104
@@ -50,14 +87,12 @@ def main() -> int:
     print("Hentikan dengan Ctrl+C.")
     print("=" * 64 + "\n", flush=True)
     try:
-        # recv_bytes: read uploads in 256 KiB pieces (waitress reads 8 KiB by default), which
-        # more than doubled tus throughput on loopback (bench/upload.py).
         serve(app, host=args.host, port=args.port, threads=args.threads, ident="courseware",
-              recv_bytes=262144,
-              max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024)
+              **waitress_options(app))
+    except KeyboardInterrupt:
+        pass
     finally:
-        if worker is not None:
-            worker.terminate()
+        stop_worker(worker)
     return 0
 
 
