@@ -60,6 +60,7 @@ def settings_from_env(instance_path: str) -> dict:
         "MEDIA_PROBE_MEMORY_MB": _env_int("MEDIA_PROBE_MEMORY_MB", 1024),
         "MEDIA_PROBE_SECONDS": _env_int("MEDIA_PROBE_SECONDS", 60),
         "MEDIA_TRANSCODE_TIME_FACTOR": _env_int("MEDIA_TRANSCODE_TIME_FACTOR", 8),
+        "MEDIA_TRANSCODE_MIN_SECONDS": _env_int("MEDIA_TRANSCODE_MIN_SECONDS", 120),
         "MEDIA_MAX_VERSIONS": _env_int("MEDIA_MAX_VERSIONS", 10),
         "MEDIA_MAX_BYTES_PER_USER": _env_int("MEDIA_MAX_BYTES_PER_USER", 4 * GiB),
         # Ordinary forms and CSV files are small; video goes through tus in chunks.

@@ -315,7 +315,7 @@ def _within_caps(frame, max_seconds, wall_seconds, started) -> None:
     if max_seconds and frame.time is not None and frame.time > max_seconds:
         raise NotAVideo(_("Isi video lebih panjang daripada batas %(m)s; pemrosesan dihentikan.",
                           m=_mmss(max_seconds)))
-    if wall_seconds and time.monotonic() - started > wall_seconds:
+    if wall_seconds is not None and time.monotonic() - started > wall_seconds:
         raise NotAVideo(_("Pemrosesan video melewati batas waktu; berkas ini terlalu berat. "
                           "Rekam ulang dengan pengaturan kamera biasa."))
 

@@ -29,9 +29,9 @@ log = logging.getLogger(__name__)
 def transcode_caps(duration: float) -> dict:
     """Stop decoding past MAX_VIDEO_SECONDS + margin, and after a wall time relative to the length."""
     config = current_app.config
-    factor = float(config.get("MEDIA_TRANSCODE_TIME_FACTOR") or 8)
+    factor = float(config.get("MEDIA_TRANSCODE_TIME_FACTOR", 8))
     return {"max_seconds": config["MAX_VIDEO_SECONDS"] + config.get("MEDIA_DURATION_MARGIN", 5),
-            "wall_seconds": max(120.0, factor * float(duration or 0))}
+            "wall_seconds": max(float(config.get("MEDIA_TRANSCODE_MIN_SECONDS", 120)), factor * float(duration or 0))}
 
 
 def process(file_id: int, last_attempt: bool = True, force: bool = False) -> None:
