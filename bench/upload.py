@@ -185,7 +185,8 @@ def run_one(size_mb: int, work: Path, chunk: int = CHUNK, recv_bytes: int | None
         shutil.rmtree(run_dir, ignore_errors=True)
 
 
-def run_flaky(work: Path, size_mb: int, mbit: float, cut_every: float) -> None:
+def run_flaky(work: Path, size_mb: int, mbit: float, cut_every: float, widget_js: str | None = None,
+              give_up: float | None = None) -> None:
     """The real widget in Chromium through a slow proxy that cuts every `cut_every` seconds."""
     import sqlite3
 
@@ -209,15 +210,24 @@ def run_flaky(work: Path, size_mb: int, mbit: float, cut_every: float) -> None:
             context = browser.new_context(viewport={"width": 360, "height": 800})
             name, _, value = session["cookie"].partition("=")
             context.add_cookies([{"name": name, "value": value, "url": f"http://127.0.0.1:{proxy.port}"}])
+            if widget_js:  # compare another version of the widget (e.g. `git show REV:static/js/upload.js`)
+                body = Path(widget_js).read_text()
+                context.route("**/static/js/upload.js*", lambda route: route.fulfill(
+                    body=body, content_type="text/javascript"))
             page = context.new_page()
             page.goto(f"http://127.0.0.1:{proxy.port}/praktik/LIK_1", timeout=120000)
             page.wait_for_selector("[data-upload-widget]")
             sent_before = proxy.upstream_bytes
             started = time.perf_counter()
             page.set_input_files("[data-upload-widget] input[type=file]", str(video))
+            limit = give_up or 20 * size / (mbit * 1e6 / 8) + 300
             while not database.execute("SELECT 1 FROM media_uploads WHERE completed_at IS NOT NULL").fetchone():
-                if time.perf_counter() - started > 20 * size / (mbit * 1e6 / 8) + 300:
-                    raise SystemExit("the upload did not finish")
+                if time.perf_counter() - started > limit:
+                    held = database.execute("SELECT max(\"offset\") FROM media_uploads").fetchone()[0] or 0
+                    print(f"flaky link {mbit} Mbit/s, cut every {cut_every:.0f} s: NOT finished after {limit:.0f} s; "
+                          f"{proxy.cuts} cuts, bytes sent {(proxy.upstream_bytes - sent_before) / 1e6:.2f} MB, "
+                          f"server holds {held / 1e6:.2f} of {size / 1e6:.1f} MB", flush=True)
+                    return
                 time.sleep(0.5)
             elapsed = time.perf_counter() - started
             sent = proxy.upstream_bytes - sent_before
@@ -253,6 +263,8 @@ def main() -> int:
     parser.add_argument("--flaky-mb", type=int, default=24, help="file size for --flaky, MB")
     parser.add_argument("--mbit", type=float, default=1.6, help="link speed for --flaky, Mbit/s")
     parser.add_argument("--cut-every", type=float, default=30.0, help="seconds between cuts for --flaky")
+    parser.add_argument("--widget-js", help="serve this file as static/js/upload.js (compare widget versions)")
+    parser.add_argument("--give-up", type=float, help="--flaky: stop waiting after this many seconds")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -262,7 +274,7 @@ def main() -> int:
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     if args.flaky:
-        run_flaky(work, args.flaky_mb, args.mbit, args.cut_every)
+        run_flaky(work, args.flaky_mb, args.mbit, args.cut_every, args.widget_js, args.give_up)
         return 0
     print(f"tus chunk size {args.chunk_mib} MiB, waitress with run.py's settings (8 threads), "
           f"recv_bytes {args.recv_bytes or 'as run.py'}, loopback; file = 2 s clip + random padding")
