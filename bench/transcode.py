@@ -3,7 +3,8 @@ raw PyAV transcode with the same settings on the same clip in the same run.
 
 Generates (once, cached in the work folder) a 3-minute 1920x1080 30 fps H.264 MP4 and a
 3-minute 1920x1080 30 fps HEVC MOV with audio using PyAV, then for each clip times
-- courseware.media.video.transcode() (probe, 720p H.264/AAC, fast start, poster, caps), and
+- courseware.media.video.transcode() as the worker calls it (with the upload's probe result, 720p
+  H.264/AAC, fast start, poster, duration and wall-time caps), and
 - raw(): the plainest PyAV loop with the same encoder settings (libx264 preset/crf/high
   profile, bicubic scale to the same size, AAC 128k stereo, fast start, automatic threads),
 and prints our time over the raw time (target <= 1.1). The two runs alternate (ours, raw,
@@ -86,7 +87,7 @@ def main() -> int:
         for _ in range(args.repeat):
             started = time.perf_counter()
             transcode(source, work / "out.mp4", work / "out.jpg", preset=args.preset,
-                      max_seconds=info.duration + 5, wall_seconds=8 * info.duration)
+                      max_seconds=info.duration + 5, wall_seconds=8 * info.duration, info=info)
             ours.append(time.perf_counter() - started)
             started = time.perf_counter()
             raw(source, work / "raw.mp4", args.preset)

@@ -223,15 +223,18 @@ ROTATE_FILTERS = {90: [("transpose", "clock")], 180: [("hflip", ""), ("vflip", "
 
 def transcode(source: str | os.PathLike, playback_path: str | os.PathLike, poster_path: str | os.PathLike,
               preset: str = "veryfast", crf: int = 23, poster_at: float = 1.0,
-              max_seconds: float | None = None, wall_seconds: float | None = None) -> dict:
+              max_seconds: float | None = None, wall_seconds: float | None = None,
+              info: ProbeResult | None = None) -> dict:
     """Write an H.264/AAC MP4 with the moov atom first, and a JPEG poster frame.
 
     The caller gives temporary paths and renames them into place afterwards.
     Stops with NotAVideo once the decoded picture passes `max_seconds`, or after
-    `wall_seconds` of work. Returns {"width", "height", "duration", "audio"}.
+    `wall_seconds` of work. `info`: what the upload's probe found (the worker has it from the
+    database), which saves reading the whole file once more. Returns {"width", "height",
+    "duration", "audio"}.
     """
     started = time.monotonic()
-    info = probe(source)
+    info = info or probe(source)
     width, height = target_size(info.width, info.height)
     poster_written = False
     last_pts = None
@@ -241,7 +244,8 @@ def transcode(source: str | os.PathLike, playback_path: str | os.PathLike, poste
         vin.thread_type = "AUTO"
         ain = inp.streams.audio[0] if inp.streams.audio else None
 
-        rate = Fraction(info.fps).limit_denominator(1001) if info.fps else Fraction(30)
+        fps = info.fps or float(vin.average_rate or vin.guessed_rate or 30)
+        rate = Fraction(fps).limit_denominator(1001)
         vout = out.add_stream("libx264", rate=rate)
         vout.width, vout.height, vout.pix_fmt = width, height, "yuv420p"
         vout.time_base = vin.time_base

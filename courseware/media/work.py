@@ -57,9 +57,12 @@ def process(file_id: int, last_attempt: bool = True, force: bool = False) -> Non
     playback_key, poster_key = f"playback/{file_id}-{token}.mp4", f"posters/{file_id}-{token}.jpg"
     try:
         with storage.local_path_for_processing(media.original_key) as source:
+            known = video.ProbeResult(container=media.container, video_codec=media.video_codec,
+                                      audio_codec=media.audio_codec, duration=media.duration, width=media.width,
+                                      height=media.height, rotation=media.rotation, fps=0.0)
             result = video.transcode(source, tmp_video, tmp_poster,
                                      preset=current_app.config.get("MEDIA_X264_PRESET", "veryfast"),
-                                     **transcode_caps(media.duration))
+                                     info=known, **transcode_caps(media.duration))
         size = tmp_video.stat().st_size
         storage.put_file(playback_key, tmp_video, move=True)
         storage.put_file(poster_key, tmp_poster, move=True)
