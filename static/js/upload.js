@@ -16,7 +16,7 @@
   var CHUNK_SECONDS = 2;
 
   /* The next PATCH size from the last one: aim at CHUNK_SECONDS of sending, at most double
-   * per step, within [CHUNK_MIN, max]. failed=true halves it. (bench/upload.py mirrors this.) */
+   * per step, within [CHUNK_MIN, max]. failed=true halves it. (bench/upload.py --flaky runs it.) */
   function nextChunkSize(current, bytes, millis, failed, max) {
     var next = current;
     if (failed) {
