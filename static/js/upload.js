@@ -161,7 +161,10 @@
       req.setRequestHeader("Tus-Resumable", "1.0.0");
       req.onload = function () {
         var offset = parseInt(req.getResponseHeader("Upload-Offset"), 10);
-        if (req.status === 200 && isFinite(offset)) { confirmed = offset; showConfirmed(total); }
+        if (req.status === 200 && isFinite(offset)) {
+          confirmed = offset;
+          if (state !== "running") { showConfirmed(total); }
+        }
         done();
       };
       req.onerror = done;
@@ -263,7 +266,17 @@
     });
     pauseBtn.addEventListener("click", function () {
       if (upload && state === "running") {
-        upload.abort(); setState("paused"); showConfirmed(upload.file.size); say(msgs.paused);
+        var current = upload;
+        setState("paused"); showConfirmed(current.file.size); say(msgs.paused);
+        // The PATCH in flight may still land on the server: ask it, now and once more a moment later.
+        current.abort().then(function () {
+          if (!current.url) { return; }
+          fetchOffset(current.url, current.file.size, function () {
+            window.setTimeout(function () {
+              if (state === "paused") { fetchOffset(current.url, current.file.size, function () { return null; }); }
+            }, 1500);
+          });
+        });
       }
     });
     resumeBtn.addEventListener("click", function () {
