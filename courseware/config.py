@@ -54,6 +54,18 @@ def settings_from_env(instance_path: str) -> dict:
         "MAX_VIDEO_BYTES": _env_int("MAX_VIDEO_BYTES", 1 * GiB),
         "MAX_ATTACHMENT_BYTES": _env_int("MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024),
         "MAX_VIDEO_SECONDS": _env_int("MAX_VIDEO_SECONDS", 20 * 60),
+        # Hostile media: refused before any frame is decoded (probe runs in a limited child process).
+        "MAX_VIDEO_PIXELS": _env_int("MAX_VIDEO_PIXELS", 3840 * 2160),
+        "MAX_VIDEO_SIDE": _env_int("MAX_VIDEO_SIDE", 4096),
+        "MAX_VIDEO_FPS": _env_int("MAX_VIDEO_FPS", 120),
+        "MAX_VIDEO_STREAMS": _env_int("MAX_VIDEO_STREAMS", 8),
+        "MEDIA_DURATION_MARGIN": _env_int("MEDIA_DURATION_MARGIN", 5),
+        "MEDIA_PROBE_MEMORY_MB": _env_int("MEDIA_PROBE_MEMORY_MB", 1024),
+        "MEDIA_PROBE_SECONDS": _env_int("MEDIA_PROBE_SECONDS", 60),
+        "MEDIA_TRANSCODE_TIME_FACTOR": _env_int("MEDIA_TRANSCODE_TIME_FACTOR", 8),
+        "MEDIA_TRANSCODE_MIN_SECONDS": _env_int("MEDIA_TRANSCODE_MIN_SECONDS", 120),
+        "MEDIA_MAX_VERSIONS": _env_int("MEDIA_MAX_VERSIONS", 10),
+        "MEDIA_MAX_BYTES_PER_USER": _env_int("MEDIA_MAX_BYTES_PER_USER", 4 * GiB),
         # Ordinary forms and CSV files are small; video goes through tus in chunks.
         "MAX_CONTENT_LENGTH": _env_int("MAX_FORM_BYTES", 64 * 1024 * 1024),
         "FORCE_HTTPS": force_https,

@@ -5,6 +5,7 @@ command runs the whole site on a single lab PC, on Linux or Windows.
 """
 import argparse
 import os
+import signal
 import subprocess
 import sys
 
@@ -33,9 +34,15 @@ LAB_SERVER = {
 
 
 def waitress_options(app, threads: int = 8) -> dict:
-    """Every waitress setting the site runs with; the slowloris test serves with the same."""
+    """Every waitress setting the site runs with; the slowloris test, the live tests and
+    bench/upload.py serve with the same."""
     return {**LAB_SERVER, "threads": threads, "ident": "courseware",
-            "max_request_body_size": app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024}
+            # Keep request bodies up to 17 MiB (the widget's largest chunk) in memory instead of a
+            # temporary file; bigger ones (one-PATCH tus clients) still spill to disk.
+            "inbuf_overflow": 17 * 1024 * 1024,
+            # A tus client with default settings sends the whole video in one PATCH.
+            "max_request_body_size": max(app.config["MAX_CONTENT_LENGTH"], app.config["MAX_VIDEO_BYTES"])
+            + 1024 * 1024}
 
 
 def prepare(app) -> None:
@@ -51,7 +58,27 @@ def prepare(app) -> None:
 def start_worker(app):
     if "worker" not in app.cli.commands:
         return None
-    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"])
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker",
+                             "--parent-pid", str(os.getpid())])
+
+
+def stop_worker(worker) -> None:
+    """SIGTERM, then wait; a worker that does not stop within 20 s is killed."""
+    if worker is None or worker.poll() is not None:
+        return
+    worker.terminate()
+    try:
+        worker.wait(20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait(5)
+
+
+def _stop_on_sigterm() -> None:
+    def handler(signum, frame):
+        raise SystemExit(0)  # unwinds serve() so the finally block stops the worker
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 def _printable(qr: str) -> str:
@@ -99,13 +126,15 @@ def main(argv: list[str] | None = None) -> int:
     lan = lan_urls(args.port) if args.host in ("0.0.0.0", "::") else []  # nosec B104
     app.config["LAN_URLS"] = lan
     prepare(app)
+    _stop_on_sigterm()
     worker = start_worker(app)
     print(start_banner(app, args.host, args.port, lan), flush=True)
     try:
         serve(app, host=args.host, port=args.port, **waitress_options(app, args.threads))
+    except KeyboardInterrupt:
+        pass
     finally:
-        if worker is not None:
-            worker.terminate()
+        stop_worker(worker)
     return 0
 
 

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
+import threading
+import time
 from pathlib import Path
 
 import click
@@ -42,6 +45,63 @@ def init_app(app) -> None:
         app.cli.add_command(worker_command)
 
 
+def on_worker_start(app, func) -> None:
+    """Register func(app), run by the worker once it holds the instance lock, before the queue."""
+    hooks = app.extensions.setdefault("worker_start", [])
+    if func not in hooks:
+        hooks.append(func)
+
+
+class WorkerLock:
+    """One worker per instance folder: an exclusive OS lock on INSTANCE_PATH/worker.lock.
+
+    The OS drops the lock when the process dies (even by SIGKILL), so a stale file never blocks.
+    """
+
+    def __init__(self, instance_path: str):
+        self.path = Path(instance_path) / "worker.lock"
+        self.handle = None
+
+    def acquire(self) -> bool:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+")
+        try:
+            if os.name == "nt":  # pragma: no cover - Windows
+                import msvcrt
+
+                handle.seek(0)
+                msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self.handle = handle
+        return True
+
+    def holder(self) -> str:
+        try:
+            return self.path.read_text().strip() or "?"
+        except OSError:
+            return "?"
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """Started by the server: stop when the server is gone, even if it was killed (SIGKILL)."""
+    def watch():
+        while os.getppid() == parent_pid:
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGTERM if hasattr(signal, "SIGTERM") else signal.SIGINT)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def in_app_context(func):
     """Run a task inside an app context: the caller's (eager mode) or the worker's app."""
 
@@ -63,14 +123,24 @@ def in_app_context(func):
 @click.command("worker")
 @click.option("--workers", "-w", type=int, default=lambda: int(os.environ.get("WORKER_THREADS", "1")), show_default="1",
               help="Jumlah thread pekerja (transkode memakai banyak CPU; 1 cukup untuk satu PC).")
-def worker_command(workers: int):
-    """Run the background worker (video processing, periodic clean-up) until Ctrl+C."""
+@click.option("--parent-pid", type=int, default=None, hidden=True)
+def worker_command(workers: int, parent_pid: int | None):
+    """Run the background worker (video processing, periodic clean-up) until Ctrl+C or SIGTERM."""
     from huey.consumer_options import ConsumerConfig
 
     app = current_app._get_current_object()
     if huey.immediate:
         raise click.ClickException("TASKS_EAGER aktif: tugas dijalankan langsung, pekerja tidak diperlukan.")
+    lock = WorkerLock(app.instance_path)
+    if not lock.acquire():
+        raise click.ClickException(
+            f"Pekerja lain (PID {lock.holder()}) sudah berjalan untuk instance ini ({lock.path}); "
+            "satu instance hanya boleh punya satu pekerja. Hentikan yang lama dulu.")
+    if parent_pid and os.name != "nt":
+        _exit_with_parent(parent_pid)
     _state["app"] = app
+    for hook in app.extensions.get("worker_start", []):
+        hook(app)
     config = ConsumerConfig(workers=workers, worker_type="thread", periodic=True, check_worker_health=True)
     config.validate()
     config.setup_logger()

@@ -31,6 +31,20 @@ def main() -> None:  # pragma: no cover - runs in the subprocess
     from courseware.serve import waitress_options
 
     app = create_app({"RATELIMIT_STORAGE_URI": "memory://", "SERVER_NAME": None})
+    if os.environ.get("LIVE_WSGI") == "gunicorn":  # as deploy/gunicorn.conf.py: gthread workers
+        from gunicorn.app.base import BaseApplication
+
+        class Gunicorn(BaseApplication):
+            def load_config(self):
+                for key, value in {"bind": f"127.0.0.1:{os.environ['PORT']}", "worker_class": "gthread",
+                                   "workers": 1, "threads": 4, "timeout": 120}.items():
+                    self.cfg.set(key, value)
+
+            def load(self):
+                return app
+
+        Gunicorn().run()
+        return
     # The site's own waitress settings (connection limit, idle timeouts), so live tests see them.
     serve(app, host="127.0.0.1", port=int(os.environ["PORT"]), **waitress_options(app, threads=4))
 

@@ -34,3 +34,19 @@ def upload(client, data: bytes, chunk: int = 64 * 1024, **create_kwargs):
             return location, response
         offset = int(response.headers["Upload-Offset"])
     return location, response
+
+
+def padded_video(path, size: int, clip) -> None:
+    """A valid MP4 of exactly `size` bytes: a short real clip, then an MP4 "free" box of random
+    bytes (players and the server's validation skip it), like a long phone video on the wire."""
+    import os
+
+    head = clip.read_bytes()
+    padding = size - len(head) - 16
+    with open(path, "wb") as out:
+        out.write(head)
+        out.write((1).to_bytes(4, "big") + b"free" + (padding + 16).to_bytes(8, "big"))
+        block = os.urandom(1024 * 1024)
+        while padding > 0:
+            out.write(block[:min(padding, len(block))])
+            padding -= min(padding, len(block))

@@ -237,16 +237,23 @@ def test_sweep_keeps_live_uploads_and_removes_unreferenced_stored_files(app, as_
 
 
 def test_processing_failure_is_recorded_with_a_reason(app, as_user, media_clips, media_target, monkeypatch):
+    """The trainee reads a plain Indonesian reason; the library's words go to the audit log only."""
     from courseware.media import video
 
     def broken(*args, **kwargs):
-        raise RuntimeError("encoder exploded")
+        raise RuntimeError("encoder exploded: avcodec_send_frame() returned -22")
 
     monkeypatch.setattr(video, "transcode", broken)
-    _, last = upload(as_user("trainee"), media_clips["h264_mp4"].read_bytes())
+    client = as_user("trainee")
+    _, last = upload(client, media_clips["h264_mp4"].read_bytes())
     assert last.status_code == 204
     media = db.session.get(MediaFile, int(last.headers["Media-File-Id"]))
-    assert media.status == "gagal" and "encoder exploded" in media.status_reason
+    assert media.status == "gagal" and "Rekam ulang atau unggah berkas lain" in media.status_reason
+    status = client.get(f"/media/{media.id}/status").get_json()
+    for shown in (media.status_reason, status["reason"]):
+        assert "exploded" not in shown and "avcodec" not in shown and "RuntimeError" not in shown
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "media.failed"))
+    assert "encoder exploded" in str(event.detail)
     assert media.playback_key is None
     assert [p.name for p in (Path(app.config["MEDIA_ROOT"]) / "work").iterdir()] == []
 

@@ -20,12 +20,32 @@ def sweep_command():
 
 @media_cli.command("process")
 @click.argument("file_id", type=int)
-def process_command(file_id):
+@click.option("--force", is_flag=True, help="Proses ulang walaupun statusnya siap, diproses, atau gagal.")
+def process_command(file_id, force):
     """Process (transcode) one media file now, in this process."""
+    from ..extensions import db
+    from .models import MediaFile
     from .service import process
 
-    process(file_id)
-    click.echo(f"Video {file_id} diproses.")
+    media = db.session.get(MediaFile, file_id)
+    if media is None:
+        raise click.ClickException(f"Video {file_id} tidak ada.")
+    if media.status in ("siap", "diproses") and not force:
+        raise click.ClickException(f"Video {file_id} berstatus {media.status}; pakai --force untuk memproses ulang.")
+    process(file_id, force=force)
+    db.session.expire_all()
+    media = db.session.get(MediaFile, file_id)
+    click.echo(f"Video {file_id}: {media.status}" + (f" ({media.status_reason})" if media.status_reason else ""))
+    if media.status != "siap":
+        raise SystemExit(1)
+
+
+def requeue_at_worker_start(app) -> None:
+    from .service import requeue_interrupted
+
+    count = requeue_interrupted(shared_queue=bool(app.config.get("REDIS_URL")))
+    if count:
+        click.echo(f"{count} video yang terhenti saat diproses diantrekan ulang.")
 
 
 def init_app(app):
@@ -33,5 +53,7 @@ def init_app(app):
     from . import processing, views  # noqa: F401 - processing registers the huey tasks
 
     tasks.init_app(app)
+    tasks.on_worker_start(app, requeue_at_worker_start)
     app.register_blueprint(views.bp)
+    app.wsgi_app = views.MethodOverride(app.wsgi_app)
     app.cli.add_command(media_cli)

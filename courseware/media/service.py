@@ -17,15 +17,12 @@ commit itself. `can_view` decides playback, poster and status; the owner can alw
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 import os
 import re
 import secrets
-import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Callable
 
@@ -40,8 +37,11 @@ from ..extensions import db
 from ..inputs import ascii_int
 from ..models_base import utcnow
 from .models import FAILED, PROCESSING, READY, WAITING, MediaFile, Upload
-from .storage import CHUNK, get_storage, media_dirs, older_than
-from .video import NotAVideo, probe
+from .storage import get_storage, media_dirs
+from .guard import limits_from_config, probe_isolated
+from .meta import parse_metadata, sanitize_filename
+from .quota import check_upload_bytes
+from .video import NotAVideo
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,7 @@ STUCK_COMPLETION = timedelta(minutes=10)
 ORPHAN_AGE_SECONDS = 6 * 3600
 STALE_PROCESSING = timedelta(hours=3)
 KEEP_COMPLETED_UPLOADS = timedelta(days=7)
+READ_BLOCK = 1024 * 1024
 CONTAINER_EXT = {"mov": ".mov", "mp4": ".mp4", "3gp": ".3gp", "3g2": ".3g2", "matroska": ".mkv",
                  "webm": ".webm", "avi": ".avi", "mpegts": ".ts"}
 
@@ -101,38 +102,6 @@ def partial_path(upload_id: str) -> Path:
     return folder / f"{upload_id}.part"
 
 
-def sanitize_filename(name: str) -> str:
-    """Keep a readable, harmless file name for display (never used as a path)."""
-    name = unicodedata.normalize("NFKC", name or "").replace("\\", "/").split("/")[-1]
-    name = "".join(ch for ch in name if ch.isprintable() and ch not in '<>:"|?*')
-    name = " ".join(name.split()).strip(" .")
-    if len(name) > 120:
-        stem, dot, ext = name.rpartition(".")
-        name = (stem[: 110] + dot + ext[:9]) if dot and len(ext) < 10 else name[:120]
-    return name or "video"
-
-
-def parse_metadata(header: str | None) -> dict[str, str]:
-    """Decode tus Upload-Metadata: "key base64value,key2 base64value2"."""
-    result: dict[str, str] = {}
-    if not header:
-        return result
-    if len(header) > 4000:
-        raise ServiceError(_("Metadata unggahan terlalu panjang."), 400)
-    for pair in header.split(","):
-        pair = pair.strip()
-        if not pair:
-            continue
-        key, _sep, value = pair.partition(" ")
-        if not re.fullmatch(r"[A-Za-z0-9_\-.]{1,64}", key) or key in result:
-            raise ServiceError(_("Metadata unggahan tidak sah."), 400)
-        try:
-            result[key] = base64.b64decode(value.strip(), validate=True).decode("utf-8") if value else ""
-        except (binascii.Error, UnicodeDecodeError):
-            raise ServiceError(_("Metadata unggahan tidak sah (base64)."), 400)
-    return result
-
-
 def _size_label(size: int) -> str:
     return f"{size / (1024 * 1024):.0f} MB" if size < 1024**3 else f"{size / 1024**3:.1f} GB"
 
@@ -160,6 +129,7 @@ def create_upload(user, length_header: str | None, metadata_header: str | None,
         raise ServiceError(_("Tujuan unggahan tidak dikenal."), 400)
     if not target.authorize(user, target_id):
         raise ServiceError(_("Anda tidak berhak mengunggah video untuk ini."), 403)
+    check_upload_bytes(user, length)
     now = utcnow()
     # Count-then-insert is a read-then-write: in a plain transaction SQLite refuses the second
     # of two trainees starting at once ("database is locked", issue 14) and the count races.
@@ -224,28 +194,33 @@ def append_chunk(upload_id: str, user, offset: int, stream, content_length: int 
     path = partial_path(upload.id)
     received, too_long, durable = 0, False, False
     remaining = upload.length - offset
+    # One reused buffer: a fresh 1 MiB bytes object per read costs an mmap and page faults.
+    buffer = bytearray(READ_BLOCK)
+    view = memoryview(buffer)
     try:
-        with open(path, "r+b" if path.exists() else "w+b") as handle:
+        with open(path, "r+b" if path.exists() else "w+b", buffering=0) as handle:
             handle.truncate(offset)  # bytes past the recorded offset were never acknowledged
             handle.seek(offset)
             while True:
+                want = min(READ_BLOCK, remaining - received + 1)
                 try:
-                    block = stream.read(min(CHUNK, remaining - received + 1))
+                    count = stream.readinto(view[:want])
                 except Exception as exc:  # noqa: BLE001 - a dropped connection: keep what arrived
                     log.info("upload %s: body ended early after %d bytes (%s)", upload.id, received, exc)
                     break
-                if not block:
+                if not count:
                     break
-                if received + len(block) > remaining:
+                if received + count > remaining:
                     too_long = True
                     break
-                handle.write(block)  # a write error (disk full) propagates: nothing is acknowledged
-                received += len(block)
+                written = 0
+                while written < count:  # a write error (disk full) propagates: nothing is acknowledged
+                    written += handle.write(view[written:count])
+                received += count
             if too_long:
                 handle.truncate(offset)
                 received = 0
-            handle.flush()
-            os.fsync(handle.fileno())
+            (getattr(os, "fdatasync", None) or os.fsync)(handle.fileno())
             durable = True
     finally:
         with write_transaction():
@@ -281,7 +256,8 @@ def complete_upload(upload: Upload, user) -> MediaFile:
     try:
         if target is None:
             raise NotAVideo(_("Tujuan unggahan tidak dikenal lagi."))
-        info = probe(path, max_seconds=config("MAX_VIDEO_SECONDS"))
+        info = probe_isolated(path, limits_from_config(current_app.config),
+                              memory_mb=config("MEDIA_PROBE_MEMORY_MB"), seconds=config("MEDIA_PROBE_SECONDS"))
     except NotAVideo as exc:
         _refuse(upload, user, str(exc))
         raise ServiceError(_("Video ditolak: %(reason)s", reason=str(exc)), 422)
@@ -406,120 +382,7 @@ def enqueue_processing(file_id: int) -> None:
     process_media_file(file_id)
 
 
-def process(file_id: int, last_attempt: bool = True) -> None:
-    """Transcode to the playback MP4 and make the poster; record siap or gagal with a reason."""
-    from .video import transcode
-
-    with write_transaction():
-        media = db.session.get(MediaFile, file_id, with_for_update={"of": MediaFile})
-        if media is None or media.status in (READY, PROCESSING):
-            return  # done already, or another worker has it (a stale one is re-queued by sweep)
-        media.status = PROCESSING
-        media.status_reason = None
-        media.attempts += 1
-        media.processing_started_at = utcnow()
-    work = media_dirs(current_app.config)["work"]
-    work.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_hex(6)
-    tmp_video, tmp_poster = work / f"{file_id}-{token}.mp4", work / f"{file_id}-{token}.jpg"
-    storage = get_storage()
-    playback_key, poster_key = f"playback/{file_id}-{token}.mp4", f"posters/{file_id}-{token}.jpg"
-    try:
-        with storage.local_path_for_processing(media.original_key) as source:
-            result = transcode(source, tmp_video, tmp_poster,
-                               preset=current_app.config.get("MEDIA_X264_PRESET", "veryfast"))
-        size = tmp_video.stat().st_size
-        storage.put_file(playback_key, tmp_video, move=True)
-        storage.put_file(poster_key, tmp_poster, move=True)
-        with write_transaction():
-            media = db.session.get(MediaFile, file_id)
-            old = [k for k in (media.playback_key, media.poster_key) if k]
-            media.playback_key, media.poster_key, media.playback_size = playback_key, poster_key, size
-            media.playback_width, media.playback_height = result["width"], result["height"]
-            media.status, media.status_reason, media.processed_at = READY, None, utcnow()
-            record("media.ready", target=f"media:{file_id}", detail={"bytes": size})
-        for key in old:
-            storage.delete(key)
-    except Exception as exc:
-        db.session.rollback()
-        for path in (tmp_video, tmp_poster):
-            _unlink(path)
-        for key in (playback_key, poster_key):
-            storage.delete(key)
-        final = last_attempt or isinstance(exc, NotAVideo)
-        reason = str(exc) if isinstance(exc, NotAVideo) else f"{type(exc).__name__}: {exc}"[:300]
-        log.warning("processing media %s failed (final=%s): %s", file_id, final, reason)
-        with write_transaction():
-            media = db.session.get(MediaFile, file_id)
-            if media is not None:
-                media.status = FAILED if final else WAITING
-                media.status_reason = (_("Video tidak dapat diproses: %(r)s", r=reason) if final
-                                       else _("Percobaan gagal; akan dicoba lagi otomatis."))
-                if final:
-                    record("media.failed", target=f"media:{file_id}", detail={"reason": reason})
-        if not final:
-            raise
+# process(), sweep() and requeue_interrupted() live in work.py (imported at the end).
 
 
-# --- clean-up -----------------------------------------------------------------------------
-
-def sweep(now: datetime | None = None, orphan_age: float = ORPHAN_AGE_SECONDS) -> dict:
-    """Delete expired partial uploads and orphans; re-queue processing a dead worker left."""
-    from ..accounts.models import User
-
-    now = now or utcnow()
-    counts = {"expired": 0, "orphan_partials": 0, "orphan_objects": 0, "scratch": 0, "requeued": 0}
-    with write_transaction():
-        expired = list(db.session.scalars(select(Upload).where(
-            Upload.completed_at.is_(None), Upload.expires_at < now)))
-        old_done = list(db.session.scalars(select(Upload).where(
-            Upload.completed_at.is_not(None), Upload.completed_at < now - KEEP_COMPLETED_UPLOADS)))
-        for upload in expired + old_done:
-            db.session.delete(upload)
-        expired_ids = [u.id for u in expired]
-    for upload_id in expired_ids:
-        _unlink(partial_path(upload_id))
-    counts["expired"] = len(expired_ids)
-
-    dirs = media_dirs(current_app.config)
-    live = set(db.session.scalars(select(Upload.id).where(Upload.completed_at.is_(None))))
-    for path in dirs["uploads"].glob("*.part"):
-        if path.stem not in live and older_than(path.stat().st_mtime, orphan_age):
-            _unlink(path)
-            counts["orphan_partials"] += 1
-    for path in dirs["work"].glob("*"):
-        if path.is_file() and older_than(path.stat().st_mtime, orphan_age):
-            _unlink(path)
-            counts["scratch"] += 1
-
-    referenced = set()
-    for row in db.session.execute(select(MediaFile.original_key, MediaFile.playback_key, MediaFile.poster_key)):
-        referenced.update(k for k in row if k)
-    storage = get_storage()
-    for prefix in ("originals/", "playback/", "posters/"):
-        for item in list(storage.list(prefix)):
-            if item.key not in referenced and older_than(item.modified, orphan_age):
-                storage.delete(item.key)
-                counts["orphan_objects"] += 1
-
-    stuck = list(db.session.scalars(select(Upload).where(
-        Upload.completed_at.is_(None), Upload.offset == Upload.length, Upload.locked_until.is_(None),
-        Upload.updated_at < now - STUCK_COMPLETION)))
-    counts["completed"] = 0
-    for upload in stuck:
-        try:
-            complete_upload(upload, db.session.get(User, upload.owner_id))
-            counts["completed"] += 1
-        except Exception:  # noqa: BLE001 - refused or failed: complete_upload cleaned up
-            db.session.rollback()
-
-    stale = list(db.session.scalars(select(MediaFile.id).where(
-        MediaFile.status == PROCESSING, MediaFile.processing_started_at < now - STALE_PROCESSING)))
-    for file_id in stale:
-        with write_transaction():
-            media = db.session.get(MediaFile, file_id)
-            media.status = WAITING
-            media.status_reason = _("Pemrosesan terhenti; diulang otomatis.")
-        enqueue_processing(file_id)
-    counts["requeued"] = len(stale)
-    return counts
+from .work import process, requeue_interrupted, sweep  # noqa: E402,F401 - the public names stay here

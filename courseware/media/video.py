@@ -10,6 +10,7 @@ Nothing here touches Flask or the database.
 from __future__ import annotations
 
 import os
+import time
 import zipfile
 from dataclasses import asdict, dataclass
 from fractions import Fraction
@@ -74,9 +75,25 @@ def _display_rotation(frame) -> int:
     return (-ccw) % 360 if (-ccw) % 90 == 0 else 0
 
 
-def probe(path: str | os.PathLike, max_seconds: float | None = None) -> ProbeResult:
-    """Return what the file is, or raise NotAVideo with a clear Indonesian reason."""
+@dataclass(frozen=True)
+class Limits:
+    """What a video may declare before any frame is decoded (settings MAX_VIDEO_*)."""
+    max_seconds: float | None = None
+    max_pixels: int | None = None
+    max_side: int | None = None
+    max_fps: float | None = None
+    max_streams: int | None = None
+    margin: float = 5.0
+
+
+def probe(path: str | os.PathLike, max_seconds: float | None = None, limits: Limits | None = None) -> ProbeResult:
+    """Return what the file is, or raise NotAVideo with a clear Indonesian reason.
+
+    Untrusted uploads go through guard.probe_isolated(), which runs this in a child process.
+    """
     path = Path(path)
+    limits = limits or Limits(max_seconds=max_seconds)
+    max_seconds = limits.max_seconds
     _sniff(path)
     try:
         container = av.open(str(path), metadata_errors="ignore")
@@ -86,9 +103,14 @@ def probe(path: str | os.PathLike, max_seconds: float | None = None) -> ProbeRes
         formats = set(container.format.name.split(","))
         if not formats & ALLOWED_FORMATS:
             raise NotAVideo(_("Format berkas tidak didukung. Unggah video MP4, MOV, WebM, MKV atau 3GP."))
+        if limits.max_streams and len(container.streams) > limits.max_streams:
+            raise NotAVideo(_("Berkas memuat %(n)d jalur (trek); video dari kamera atau ponsel paling banyak "
+                              "%(m)d.", n=len(container.streams), m=limits.max_streams))
         if not container.streams.video:
             raise NotAVideo(_("Berkas tidak memuat gambar video."))
         vstream = container.streams.video[0]
+        vstream.thread_count = 1
+        _check_declared_picture(vstream, limits)
         vcodec = vstream.codec_context.name
         if vcodec in IMAGE_CODECS:
             raise NotAVideo(_("Berkas ini gambar, bukan video."))
@@ -103,6 +125,7 @@ def probe(path: str | os.PathLike, max_seconds: float | None = None) -> ProbeRes
         media_end = 0.0
         video_packets = 0
         streams = [vstream] + ([astream] if astream else [])
+        too_long = (max_seconds + limits.margin) if max_seconds else None
         try:
             for packet in container.demux(*streams):
                 if packet.size == 0:
@@ -110,6 +133,9 @@ def probe(path: str | os.PathLike, max_seconds: float | None = None) -> ProbeRes
                 if packet.pts is not None and packet.time_base is not None:
                     end = float((packet.pts + (packet.duration or 0)) * packet.time_base)
                     media_end = max(media_end, end)
+                    if too_long and media_end > too_long:  # the header lied about the duration
+                        raise NotAVideo(_("Isi video lebih panjang daripada yang tertulis di berkasnya; "
+                                          "batasnya %(m)s.", m=_mmss(max_seconds)))
                 if packet.stream.index != vstream.index:
                     continue
                 video_packets += 1
@@ -131,6 +157,7 @@ def probe(path: str | os.PathLike, max_seconds: float | None = None) -> ProbeRes
         duration = min(declared, real) if real > 0 else declared
         rotation = _display_rotation(first)
         width, height = first.width, first.height
+        _check_picture(width, height, limits)
         sar = vstream.sample_aspect_ratio
         if sar and sar != 1 and sar > 0:
             width = int(round(width * sar))
@@ -147,6 +174,24 @@ def probe(path: str | os.PathLike, max_seconds: float | None = None) -> ProbeRes
             rotation=rotation,
             fps=round(fps, 3),
         )
+
+
+def _check_declared_picture(vstream, limits: Limits) -> None:
+    context = vstream.codec_context
+    if context.width and context.height:
+        _check_picture(context.width, context.height, limits)
+    rate = float(vstream.average_rate or vstream.guessed_rate or 0)
+    if limits.max_fps and rate > limits.max_fps:
+        raise NotAVideo(_("Laju gambar video terlalu tinggi (%(r)d fps); batasnya %(m)d fps.",
+                          r=round(rate), m=round(limits.max_fps)))
+
+
+def _check_picture(width: int, height: int, limits: Limits) -> None:
+    if ((limits.max_pixels and width * height > limits.max_pixels)
+            or (limits.max_side and max(width, height) > limits.max_side)):
+        raise NotAVideo(_("Resolusi video terlalu besar (%(w)d×%(h)d); batasnya %(m)s megapiksel, "
+                          "sisi terpanjang %(s)d piksel (4K = 3840×2160).", w=width, h=height,
+                          m=f"{(limits.max_pixels or 0) / 1e6:.1f}".replace(".", ","), s=limits.max_side or 0))
 
 
 def _declared_duration(container, vstream) -> float | None:
@@ -177,13 +222,19 @@ ROTATE_FILTERS = {90: [("transpose", "clock")], 180: [("hflip", ""), ("vflip", "
 
 
 def transcode(source: str | os.PathLike, playback_path: str | os.PathLike, poster_path: str | os.PathLike,
-              preset: str = "veryfast", crf: int = 23, poster_at: float = 1.0) -> dict:
+              preset: str = "veryfast", crf: int = 23, poster_at: float = 1.0,
+              max_seconds: float | None = None, wall_seconds: float | None = None,
+              info: ProbeResult | None = None) -> dict:
     """Write an H.264/AAC MP4 with the moov atom first, and a JPEG poster frame.
 
     The caller gives temporary paths and renames them into place afterwards.
-    Returns {"width", "height", "duration", "audio"}.
+    Stops with NotAVideo once the decoded picture passes `max_seconds`, or after
+    `wall_seconds` of work. `info`: what the upload's probe found (the worker has it from the
+    database), which saves reading the whole file once more. Returns {"width", "height",
+    "duration", "audio"}.
     """
-    info = probe(source)
+    started = time.monotonic()
+    info = info or probe(source)
     width, height = target_size(info.width, info.height)
     poster_written = False
     last_pts = None
@@ -193,7 +244,8 @@ def transcode(source: str | os.PathLike, playback_path: str | os.PathLike, poste
         vin.thread_type = "AUTO"
         ain = inp.streams.audio[0] if inp.streams.audio else None
 
-        rate = Fraction(info.fps).limit_denominator(1001) if info.fps else Fraction(30)
+        fps = info.fps or float(vin.average_rate or vin.guessed_rate or 30)
+        rate = Fraction(fps).limit_denominator(1001)
         vout = out.add_stream("libx264", rate=rate)
         vout.width, vout.height, vout.pix_fmt = width, height, "yuv420p"
         vout.time_base = vin.time_base
@@ -245,6 +297,7 @@ def transcode(source: str | os.PathLike, playback_path: str | os.PathLike, poste
                 continue  # one damaged packet must not sink the whole video
             for frame in frames:
                 if packet.stream.type == "video":
+                    _within_caps(frame, max_seconds, wall_seconds, started)
                     graph.vpush(frame)
                     drain_graph()
                 else:
@@ -260,6 +313,15 @@ def transcode(source: str | os.PathLike, playback_path: str | os.PathLike, poste
     _fsync(playback_path)
     _fsync(poster_path)
     return {"width": width, "height": height, "duration": info.duration, "audio": aout is not None}
+
+
+def _within_caps(frame, max_seconds, wall_seconds, started) -> None:
+    if max_seconds and frame.time is not None and frame.time > max_seconds:
+        raise NotAVideo(_("Isi video lebih panjang daripada batas %(m)s; pemrosesan dihentikan.",
+                          m=_mmss(max_seconds)))
+    if wall_seconds is not None and time.monotonic() - started > wall_seconds:
+        raise NotAVideo(_("Pemrosesan video melewati batas waktu; berkas ini terlalu berat. "
+                          "Rekam ulang dengan pengaturan kamera biasa."))
 
 
 def write_jpeg(frame, path) -> None:

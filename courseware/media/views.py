@@ -7,6 +7,7 @@
 | HEAD    | /media/tus/<id>                    | tus: how many bytes the server has           |
 | PATCH   | /media/tus/<id>                    | tus: append bytes at Upload-Offset           |
 | DELETE  | /media/tus/<id>                    | tus termination: abandon an upload           |
+| POST    | /media/tus/<id> + X-HTTP-Method-Override: PATCH/DELETE/HEAD (tus 1.0 requires it)  |
 | GET     | /media/<file_id>/status            | JSON processing status (polled by upload.js) |
 | GET     | /media/<file_id>/putar             | the playback MP4, with HTTP Range (206)      |
 | GET     | /media/<file_id>/poster.jpg        | the poster frame                             |
@@ -17,12 +18,14 @@ from datetime import timezone
 from flask import Blueprint, Response, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms.validators import ValidationError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import is_resource_modified
 
 from ..errors import ServiceError, render_error
 from ..inputs import ascii_int
+from ..extensions import csrf
 from . import service
 from .models import MediaFile
 from .storage import get_storage
@@ -77,11 +80,36 @@ def _tus_headers(response):
 
 
 def _require_tus_user():
+    """Protocol version, then the session (401), then CSRF: a client without a session learns it
+    must log in, not that a token is missing (the tus views are exempt from the global check)."""
     if request.headers.get("Tus-Resumable") != service.TUS_VERSION:
         raise ServiceError(_("Versi protokol tus tidak didukung; server memakai %(v)s.", v=service.TUS_VERSION), 412)
     if not current_user.is_authenticated:
         raise ServiceError(_("Sesi Anda sudah berakhir. Masuk lagi, lalu lanjutkan unggahan."), 401)
+    if request.method in ("POST", "PATCH", "DELETE"):
+        # From the header only: reading a form would pull the whole PATCH body in first.
+        try:
+            validate_csrf(request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token"))
+        except ValidationError as exc:
+            raise CSRFError(exc.args[0] if exc.args else None)
     return current_user._get_current_object()
+
+
+class MethodOverride:
+    """WSGI middleware: tus 1.0 servers must honour X-HTTP-Method-Override on POST, for proxies
+    and clients that can only send GET/POST. Only for the tus URLs, and only to tus methods."""
+
+    METHODS = {"PATCH", "DELETE", "HEAD"}
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        wanted = environ.get("HTTP_X_HTTP_METHOD_OVERRIDE", "").strip().upper()
+        if (environ.get("REQUEST_METHOD") == "POST" and wanted in self.METHODS
+                and environ.get("PATH_INFO", "").startswith("/media/tus/")):
+            environ["REQUEST_METHOD"] = wanted
+        return self.wsgi_app(environ, start_response)
 
 
 def _http_date(value) -> str:
@@ -110,6 +138,7 @@ def _options():
 
 
 @bp.route("/tus/", methods=["POST", "OPTIONS"])
+@csrf.exempt
 def tus_create():
     if request.method == "OPTIONS":
         return _options()
@@ -125,6 +154,7 @@ def tus_create():
 
 
 @bp.route("/tus/<upload_id>", methods=["HEAD", "PATCH", "DELETE", "OPTIONS"])
+@csrf.exempt
 def tus_upload(upload_id):
     if request.method == "OPTIONS":
         return _options()
@@ -146,6 +176,9 @@ def tus_upload(upload_id):
     if offset is None:
         raise ServiceError(_("Header Upload-Offset wajib berisi angka."), 400)
     service.get_upload_for_user(upload_id, user)  # 404/410 before reading any byte
+    # A tus client with default settings sends the whole file in one PATCH: allow up to the
+    # video limit here (MAX_FORM_BYTES still bounds every other request).
+    request.max_content_length = service.config("MAX_VIDEO_BYTES") + 1024 * 1024
     upload = service.append_chunk(upload_id, user, offset, request.stream, request.content_length)
     response = Response(status=204)
     response.headers.update(_upload_headers(upload))

@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
+from ..media.quota import check_new_version
 from ..accounts.models import User
 from ..audit.service import record
 from ..classes.models import Classroom, Enrollment
@@ -204,6 +205,7 @@ def save_version(trainee: User, practical: Practical, partner_id: int | None,
                 record("practical.draft", actor=trainee, target=f"submission:{submission.id}",
                        detail={"practical": practical.code, "version": last.number, "partner": partner_id})
                 return last, False
+            check_new_version(trainee, last.number if last else 0)  # media-side per-trainee limit
             number = (last.number if last else 0) + 1
             version = SubmissionVersion(submission_id=submission.id, number=number, partner_id=partner_id,
                                         transcript=transcript)

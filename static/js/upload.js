@@ -2,6 +2,9 @@
  * tus-js-client (static/vendor/tus.min.js): resumable chunks, progress, speed, time left,
  * pause/resume, automatic retry with backoff, resume after a reload (fingerprint in
  * localStorage), then polling of /media/<id>/status until "siap" or "gagal".
+ * Chunk size adapts (nextChunkSize): about CHUNK_SECONDS of sending per PATCH, from 1 MiB up
+ * to 16 MiB on a fast link, halved after a failure. Under waitress a dropped PATCH loses its
+ * whole body, so small chunks on a slow link are what keep a drop-out cheap.
  * Also polls every [data-media-status] element on the page. Vanilla JS, no inline code. */
 (function () {
   "use strict";
@@ -9,6 +12,21 @@
   window.CoursewareUpload = { version: 1 };
 
   var RETRY_DELAYS = [0, 1000, 3000, 5000, 10000, 20000, 30000, 60000, 60000, 60000, 60000];
+  var CHUNK_MIN = 256 * 1024;
+  var CHUNK_SECONDS = 2;
+
+  /* The next PATCH size from the last one: aim at CHUNK_SECONDS of sending, at most double
+   * per step, within [CHUNK_MIN, max]. failed=true halves it. (bench/upload.py --flaky runs it.) */
+  function nextChunkSize(current, bytes, millis, failed, max) {
+    var next = current;
+    if (failed) {
+      next = current / 2;
+    } else if (bytes > 0 && millis > 0) {
+      next = Math.min(current * 2, bytes * 1000 / millis * CHUNK_SECONDS);
+    }
+    return Math.max(CHUNK_MIN, Math.min(max, Math.round(next / 65536) * 65536 || CHUNK_MIN));
+  }
+  window.CoursewareUpload.nextChunkSize = nextChunkSize;
 
   function formatBytes(n) {
     if (n >= 1073741824) { return (n / 1073741824).toFixed(2) + " GB"; }
@@ -88,7 +106,10 @@
     var cancelBtn = root.querySelector("[data-upload-cancel]");
     var messageEl = root.querySelector("[data-upload-message]");
     var maxBytes = parseInt(root.getAttribute("data-max-bytes"), 10) || 0;
-    var chunkSize = parseInt(root.getAttribute("data-chunk-size"), 10) || 8388608;
+    var chunkSize = parseInt(root.getAttribute("data-chunk-size"), 10) || 1048576;
+    var chunkMax = parseInt(root.getAttribute("data-chunk-max"), 10) || 16777216;
+    var confirmed = 0; // bytes the server has acknowledged (Upload-Offset)
+    var patchStarted = 0;
     var endpoint = root.getAttribute("data-endpoint");
     var kind = root.getAttribute("data-kind");
     var targetId = root.getAttribute("data-target-id");
@@ -129,6 +150,33 @@
       if (sent >= total) { say(msgs.checking); }
     }
 
+    /* While paused or after a failure the bar shows what the server holds, not what was sent. */
+    function showConfirmed(total) {
+      var pct = total ? Math.floor(confirmed * 100 / total) : 0;
+      bar.value = pct;
+      percentEl.textContent = pct + "%";
+      bytesEl.textContent = "(" + (msgs.confirmed || "") + " " + formatBytes(confirmed) + " / " + formatBytes(total) + ")";
+      speedEl.textContent = "";
+      etaEl.textContent = "";
+    }
+
+    /* After a reload: ask the server (HEAD) how much of the earlier upload it has. */
+    function fetchOffset(uploadUrl, total, done) {
+      var req = new XMLHttpRequest();
+      req.open("HEAD", uploadUrl, true);
+      req.setRequestHeader("Tus-Resumable", "1.0.0");
+      req.onload = function () {
+        var offset = parseInt(req.getResponseHeader("Upload-Offset"), 10);
+        if (req.status === 200 && isFinite(offset)) {
+          confirmed = offset;
+          if (state !== "running") { showConfirmed(total); }
+        }
+        done();
+      };
+      req.onerror = done;
+      req.send();
+    }
+
     function start(file) {
       if (!window.tus || !window.tus.isSupported) { say(msgs.noTus, "error"); return; }
       if (!file) { say(msgs.choose, "error"); return; }
@@ -153,6 +201,8 @@
           var status = statusOf(err);
           if (status >= 400 && status < 500 && status !== 409 && status !== 423 && status !== 429) { return false; }
           if (navigator.onLine === false) { return false; }
+          upload.options.chunkSize = nextChunkSize(upload.options.chunkSize, 0, 0, true, chunkMax);
+          showConfirmed(file.size);
           // tus-js-client reads retryDelays[attempt] after this returns: honour a busy server's
           // Retry-After, and add jitter so a class's uploads do not retry in step.
           var wait = Math.max(options.retryDelays[attempt] || 0, retryAfterMs(err));
@@ -160,11 +210,20 @@
           say(msgs.retrying, "warn");
           return true;
         },
-        onProgress: onProgress,
-        onChunkComplete: function () { if (state === "running") { say(msgs.uploading); } },
+        onBeforeRequest: function (req) {
+          if (req.getMethod() === "PATCH") { patchStarted = Date.now(); }
+        },
+        onProgress: function (sent, total) { if (state === "running") { onProgress(sent, total); } },
+        onChunkComplete: function (size, accepted) {
+          upload.options.chunkSize = nextChunkSize(upload.options.chunkSize, size, Date.now() - patchStarted,
+                                                   false, chunkMax);
+          confirmed = accepted;
+          if (state === "running") { say(msgs.uploading); }
+        },
         onError: function (err) {
           var status = statusOf(err);
           setState("failed");
+          showConfirmed(file.size);
           if (status === 401) { say(msgs.sessionEnded, "error"); return; }
           if (navigator.onLine === false) { say(msgs.offline, "warn"); return; }
           var text = serverMessage(err);
@@ -199,10 +258,13 @@
       });
       setState("running");
       say(msgs.starting);
+      confirmed = 0;
       upload.findPreviousUploads().then(function (previous) {
         if (previous && previous.length) {
           upload.resumeFromPreviousUpload(previous[0]);
           say(msgs.resuming);
+          fetchOffset(previous[0].uploadUrl, file.size, function () { upload.start(); });
+          return;
         }
         upload.start();
       });
@@ -213,7 +275,19 @@
       start(input.files && input.files[0]);
     });
     pauseBtn.addEventListener("click", function () {
-      if (upload && state === "running") { upload.abort(); setState("paused"); say(msgs.paused); }
+      if (upload && state === "running") {
+        var current = upload;
+        setState("paused"); showConfirmed(current.file.size); say(msgs.paused);
+        // The PATCH in flight may still land on the server: ask it, now and once more a moment later.
+        current.abort().then(function () {
+          if (!current.url) { return; }
+          fetchOffset(current.url, current.file.size, function () {
+            window.setTimeout(function () {
+              if (state === "paused") { fetchOffset(current.url, current.file.size, function () { return null; }); }
+            }, 1500);
+          });
+        });
+      }
     });
     resumeBtn.addEventListener("click", function () {
       if (upload && (state === "paused" || state === "failed")) {

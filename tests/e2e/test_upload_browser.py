@@ -1,0 +1,126 @@
+"""The real upload widget (static/js/upload.js + tus-js-client) in Chromium, through a local
+proxy that limits bandwidth and cuts the connection (issue 13, point 1).
+
+- While paused the bar shows what the server confirmed (its Upload-Offset), not what was sent;
+- a cut mid-PATCH is retried automatically with a smaller chunk and the file ends byte-identical,
+  having re-sent at most one chunk.
+"""
+import hashlib
+import time
+
+import pytest
+from sqlalchemy import select
+
+from courseware.extensions import db
+from courseware.media.models import MediaFile, Upload
+
+from ..flaky_proxy import FlakyProxy
+from ..media_tus import padded_video
+
+SIZE = 3 * 1024 * 1024
+RATE = 512 * 1024  # bytes per second: chunks stay near 1 MiB, the upload takes about 6 s
+
+
+@pytest.fixture(scope="module")
+def trainee_with_version(live_server):
+    from courseware.accounts.service import create_user
+    from courseware.classes.models import Enrollment
+    from courseware.classes.service import create_class
+    from courseware.practicals.models import Practical
+    from courseware.practicals.service import save_version
+
+    _base, app = live_server
+    with app.app_context():
+        teacher = create_user("guru.unggah", "Guru Unggah", ["teacher"], password="rahasia-123",
+                              must_change_password=False)[0]
+        trainee = create_user("peserta.unggah", "Peserta Unggah", ["trainee"], password="rahasia-123", nis="9001",
+                              must_change_password=False)[0]
+        classroom = create_class(teacher, "XI MPLB 9", "2026/2027")
+        db.session.add(Enrollment(classroom_id=classroom.id, user_id=trainee.id))
+        db.session.commit()
+        practical = db.session.scalar(select(Practical).where(Practical.code == "LIK_1"))
+        save_version(trainee, practical, None, "")
+        db.session.remove()
+    return "peserta.unggah"
+
+
+@pytest.fixture
+def video(tmp_path):
+    from courseware.media.video import make_clip
+
+    clip = make_clip(tmp_path / "clip.mp4", seconds=2, size=(320, 240), audio=True)
+    path = tmp_path / "dialog-panjang.mp4"
+    padded_video(path, SIZE, clip)
+    return path
+
+
+def _server_upload(app):
+    with app.app_context():
+        row = db.session.scalar(select(Upload))
+        result = (row.offset, row.completed_at is not None, row.media_file_id) if row else (0, False, None)
+        db.session.remove()
+    return result
+
+
+def _poll(predicate, seconds, what):
+    end = time.time() + seconds
+    while time.time() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out: {what}")
+
+
+def test_widget_resumes_through_a_flaky_link_and_shows_the_confirmed_offset(live_server, trainee_with_version,
+                                                                            page_at, video):
+    base, app = live_server
+    port = int(base.rsplit(":", 1)[1])
+    proxy = FlakyProxy(("127.0.0.1", port), rate=RATE).start()
+    try:
+        via = f"http://127.0.0.1:{proxy.port}"
+        page = page_at(360)
+        page.goto(via + "/masuk")
+        page.fill("#username", trainee_with_version)
+        page.fill("#password", "rahasia-123")
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        page.goto(via + "/praktik/LIK_1")
+        page.wait_for_selector("[data-upload-widget]")
+        sent_before = proxy.upstream_bytes
+        page.set_input_files("[data-upload-widget] input[type=file]", str(video))
+
+        # Pause once the server holds at least one chunk: the bar then shows the server's offset.
+        _poll(lambda: _server_upload(app)[0] > 0, 30, "a first chunk on the server")
+        page.click("[data-upload-pause]")
+        # A PATCH already on its way may still land after the pause; the widget asks the server
+        # (HEAD) and shows what it holds.
+        def shows_server_offset():
+            offset = _server_upload(app)[0]
+            shown = page.locator("[data-upload-percent]").inner_text()
+            return offset if shown == f"{offset * 100 // SIZE}%" else None
+        time.sleep(2)
+        offset = _poll(shows_server_offset, 10, "the bar to show the server's offset")
+        assert 0 < offset < SIZE
+        assert "tersimpan di server" in page.locator("[data-upload-bytes]").inner_text()
+
+        # Resume; cut the connection in the middle of a later PATCH.
+        proxy.cut_after = proxy.upstream_bytes + (SIZE - offset) // 2
+        page.click("[data-upload-resume]")
+        _poll(lambda: _server_upload(app)[1], 60, "the upload to complete")
+        assert proxy.cuts == 1
+        _poll(lambda: page.locator("video.media-player").count(), 30, "the player after the reload")
+    finally:
+        proxy.stop()
+
+    _offset, _done, media_id = _server_upload(app)
+    with app.app_context():
+        media = db.session.get(MediaFile, media_id)
+        stored = app.config["MEDIA_ROOT"] + "/files/" + media.original_key
+        db.session.remove()
+    with open(stored, "rb") as handle:
+        assert hashlib.sha256(handle.read()).digest() == hashlib.sha256(video.read_bytes()).digest()
+    # The pause aborts one PATCH and the cut another: at most one chunk (<= 2 MiB at this rate)
+    # lost each time, plus request headers and the page loads through the proxy.
+    resent = proxy.upstream_bytes - sent_before - SIZE
+    assert resent <= 2 * 2 * 1024 * 1024, resent
