@@ -1,6 +1,6 @@
 """All settings, read from environment variables in one place.
 
-Every variable is documented in the README's configuration table. `create_app(config)`
+Every variable is documented in the configuration table of docs/settings.md. `create_app(config)`
 accepts a dict that overrides these (the tests use it).
 """
 import ipaddress

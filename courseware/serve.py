@@ -21,7 +21,7 @@ from .lan import lan_urls, terminal_qr
 # to the threads, so slow clients cost connections, not threads. Its default of 100
 # connections was the limit a slowloris of 120 hit (issue 14); 400 stays under Windows'
 # select() limit of 512 sockets. Idle channels close after 30 s (default 120) and are swept
-# every 10 s. For more than a lab, nginx goes in front (README, deploy/nginx.conf).
+# every 10 s. For more than a lab, nginx goes in front (docs/accounts-and-security.md, deploy/nginx.conf).
 LAB_SERVER = {
     "channel_timeout": 30,
     "connection_limit": 400,

@@ -1,5 +1,5 @@
 """End-to-end fixtures: the real app under waitress on a free loopback port, and Debian's
-Chromium driven by Playwright. Screenshots go to artifacts/screenshots/ (named in the README).
+Chromium driven by Playwright. Screenshots go to artifacts/screenshots/ (named in docs/development.md).
 """
 import os
 import shutil
