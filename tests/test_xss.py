@@ -175,6 +175,8 @@ def hostile_world(app, users, practicals, as_user):
     points = practicals["LIK_1"].active_points
     marks = {f"hasil-{p.id}": "K" for p in points}
     marks.update({f"komentar-{p.id}": COMMENT for p in points})
+    marks.update({f"sikap-{a['id']}": "K" for a in practicals["LIK_1"].attitudes})
+    marks.update({f"sikap-komentar-{a['id']}": COMMENT for a in practicals["LIK_1"].attitudes})
     mark_url = f"/penilaian/versi/{version.id}/peserta/{trainee.id}"
     assert_inert(assessor.get(mark_url), "XT1", where="marking screen before marks")
     response = assessor.post(mark_url, data={**marks, "rekomendasi": "K", "umpan_balik": FEEDBACK,
