@@ -22,7 +22,7 @@ def test_autosave_retries_a_503_after_retry_after_and_the_answer_is_kept(quiz_se
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.click("text=Mulai tes tertulis")
-    page.click("text=Mulai sekarang")     # the start page: only its POST starts an attempt
+    page.click("button:has-text('Mulai sekarang')")     # the start page: only its POST starts an attempt
     page.wait_for_selector("#quiz-form")
 
     seen = []

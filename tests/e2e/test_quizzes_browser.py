@@ -70,7 +70,7 @@ def test_trainee_takes_the_test_on_a_phone(quiz_server, page_at):
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.click("text=Mulai tes tertulis")
-    page.click("text=Mulai sekarang")     # the start page: only its POST starts an attempt
+    page.click("button:has-text('Mulai sekarang')")     # the start page: only its POST starts an attempt
     page.wait_for_selector("#quiz-form")
     assert page.inner_text("#countdown").startswith(("29:", "30:"))
 
@@ -91,7 +91,18 @@ def test_trainee_takes_the_test_on_a_phone(quiz_server, page_at):
     context.set_offline(False)
     _wait_saved(page, 25)
 
-    page.once("dialog", lambda dialog: dialog.accept())
+    # Three of twenty answered: the counter and the navigator say so, and the warning names the rest.
+    assert page.inner_text("#answered-count") == "3"
+    assert page.locator("[data-nav].answered").count() == 3
+    page.locator("[data-nav='17']").click()
+    assert page.url.endswith("#soal-17")
+    messages = []
+
+    def accept(dialog):
+        messages.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", accept)
     page.click("#submit-btn")
     page.wait_for_url("**/hasil")
     assert "Pembahasan" in page.content() and no_horizontal_scroll(page)
@@ -100,4 +111,5 @@ def test_trainee_takes_the_test_on_a_phone(quiz_server, page_at):
         assert sum(1 for item in attempt.items if item.chosen_option_id) == 3
         assert attempt.submitted_how == "tombol"
         db.session.remove()
+    assert messages and "Soal nomor 4, 5, 6" in messages[0] and "20 belum dijawab" in messages[0]
     assert [e for e in page.console_errors if "INTERNET_DISCONNECTED" not in e] == []

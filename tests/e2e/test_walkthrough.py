@@ -189,9 +189,9 @@ def test_full_walkthrough(live_server, staff, walk, clip, tmp_path):
 
     trainee.goto(base + "/")
     trainee.click("text=Mulai tes tertulis")
-    trainee.wait_for_selector("text=Mulai sekarang")
+    trainee.wait_for_selector("button:has-text('Mulai sekarang')")
     walk.check(trainee, "mulai-tes")
-    trainee.click("text=Mulai sekarang")
+    trainee.click("button:has-text('Mulai sekarang')")
     trainee.wait_for_selector("#quiz-form")
     questions = trainee.locator("fieldset.question")
     for i in range(questions.count()):
