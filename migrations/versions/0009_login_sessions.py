@@ -1,5 +1,7 @@
-"""login sessions: one row per login, ended by logout (a copied cookie then stops working);
-join codes of 6 characters are replaced by 10-character ones (6 could be guessed)
+"""login sessions and longer join codes
+
+One row per login, ended by logout (a copied cookie then stops working); join codes of 6
+characters are replaced by 10-character ones (6 could be guessed).
 
 Revision ID: 0009
 Revises: 0008

@@ -1,5 +1,7 @@
-"""classrooms can be archived (out of menus and dashboards, records kept); practical sheets carry a
-note for teachers and assessors only
+"""archived classes and staff-only sheet notes
+
+Classrooms can be archived (out of menus and dashboards, records kept); practical sheets carry a
+note for teachers and assessors only.
 
 Revision ID: 0010
 Revises: 0009
