@@ -27,7 +27,7 @@ AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 AXE_PATH = "/__e2e__/axe.min.js"
 PASSWORD = "rahasia-123"
 ROLES = {"admin": "admin1", "teacher": "guru1", "assessor": "asesor1", "trainee": "peserta1"}
-SKIP = re.compile(r"(\.csv|\.xlsx|\.pdf|/ekspor/|/media/|/static/|/keluar$|/__e2e__/)")
+SKIP = re.compile(r"(\.csv|\.xlsx|\.pdf|/ekspor/|/media/|/praktik/lampiran/|/static/|/keluar$|/__e2e__/)")
 PER_SHAPE = 2
 NEW_PAGES = re.compile(r"^/(kelas/\d+(/ubah|/peserta/\d+/(ubah|reset-sandi|keluarkan))?|kelas/|materi/kamus|"
                        r"admin/pengguna/\d+(/aktif)?|bank-soal/\d+/pensiunkan|tes/kelas/\d+/jadwal|)$")

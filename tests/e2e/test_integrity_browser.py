@@ -109,9 +109,9 @@ def test_integrity_as_each_role_sees_it(live_server, school, walk):
     taker = walk.page()
     taker.set_viewport_size({"width": 360, "height": 800})
     _login(taker, base, "peserta.tes", PASSWORD)
-    taker.goto(base + "/tes/")
-    taker.click("#kuis-tes-tertulis button[type=submit]")
-    taker.wait_for_load_state()
+    taker.goto(base + "/tes/tes-tertulis/mulai")
+    taker.click("button:has-text('Mulai sekarang')")
+    taker.wait_for_selector("#quiz-form")
     first = taker.locator(".question").first
     first.locator("input[type=radio]").first.check()
     _wait_saved(taker)
