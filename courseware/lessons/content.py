@@ -463,7 +463,7 @@ def check_content(root) -> tuple[list[str], list[str]]:
         problems += _check_body(lesson, glossary.terms, ids)
 
     words_per_kuk = {k: 0 for k in ALL_KUK}
-    for element, spec in ELEMENTS.items():
+    for element in ELEMENTS:
         mine = [l for l in lessons if l.meta["element"] == element]
         for kind in ("pengantar", "penutup"):
             if sum(1 for l in mine if l.meta["kind"] == kind) != 1:
