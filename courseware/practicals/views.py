@@ -1,14 +1,5 @@
-"""URLs of the practicals domain.
-
-| URL                               | who                          | what                                   |
-| --------------------------------- | ---------------------------- | -------------------------------------- |
-| GET  /praktik/                    | any signed-in user           | both sheets; a trainee's status        |
-| GET  /praktik/<code>              | any signed-in user           | the whole sheet; a trainee's versions  |
-| POST /praktik/<code>/versi        | trainee                      | save version 1, a new version or draft |
-| GET  /praktik/kiriman/<id>        | submitter, partner, teachers of either, assessor, admin (else 404) | every visible version |
-| POST /praktik/versi/<id>/lampiran | the version's submitter      | attach a photo or PDF (written product)|
-| GET  /praktik/lampiran/<id>       | whoever may see the version  | the attachment itself                  |
-| GET  /praktik/kelas/<class_id>    | the class's teacher, admin   | who submitted what                     |
+"""Practicals pages: the sheets, trainees' versions and attachments, a class's overview. The URL
+table is at the end; who may open what is in the decorators and in practicals.permissions.
 """
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -75,7 +66,6 @@ def _render_sheet(practical, form=None, status=200):
     return render_template("practicals/sheet.html", **context), status
 
 
-@bp.route("/")
 @login_required
 def index():
     practicals = service.all_practicals()
@@ -88,13 +78,11 @@ def index():
                            status_labels=service.status_labels())
 
 
-@bp.route("/<code>")
 @login_required
 def sheet(code: str):
     return _render_sheet(service.get_practical_or_404(code))
 
 
-@bp.route("/<code>/versi", methods=["POST"])
 @trainee_required
 def save_version(code: str):
     practical = service.get_practical_or_404(code)
@@ -114,7 +102,6 @@ def save_version(code: str):
     return redirect(url_for("practicals.sheet", code=practical.code, _anchor="kiriman"))
 
 
-@bp.route("/kiriman/<int:submission_id>")
 @login_required
 def submission(submission_id: int):
     submission = service.visible_submission_or_404(current_user, submission_id)
@@ -123,7 +110,6 @@ def submission(submission_id: int):
                            media_ui=media_ui_available(), status_labels=service.status_labels())
 
 
-@bp.route("/kelas/<int:class_id>")
 @teacher_required
 def class_overview(class_id: int):
     classroom = get_class_for_teacher(class_id, current_user)
@@ -134,7 +120,6 @@ def class_overview(class_id: int):
 
 # --- written products attached to a version ------------------------------------------------
 
-@bp.route("/versi/<int:version_id>/lampiran", methods=["POST"])
 @trainee_required
 def attach(version_id: int):
     version = db.session.get(SubmissionVersion, version_id)
@@ -155,7 +140,6 @@ def attach(version_id: int):
     return redirect(url_for("practicals.sheet", code=version.submission.practical.code, _anchor="kiriman"))
 
 
-@bp.route("/lampiran/<int:attachment_id>")
 @login_required
 def attachment(attachment_id: int):
     item = db.session.get(SubmissionAttachment, attachment_id)
@@ -165,3 +149,14 @@ def attachment(attachment_id: int):
     return Response(storage.open_read(item.storage_key), mimetype=item.content_type, headers={
         "Content-Length": str(item.size), "Cache-Control": "private, no-store",
         "Content-Disposition": f'inline; filename="lampiran-{item.id}{attachments.KINDS[item.content_type]}"'})
+
+
+# --- URL table: every route of this blueprint, in one place ----------------------------------
+
+bp.add_url_rule("/",                                view_func=index)
+bp.add_url_rule("/<code>",                          view_func=sheet)
+bp.add_url_rule("/<code>/versi",                    view_func=save_version, methods=["POST"])
+bp.add_url_rule("/kiriman/<int:submission_id>",     view_func=submission)
+bp.add_url_rule("/kelas/<int:class_id>",            view_func=class_overview)
+bp.add_url_rule("/versi/<int:version_id>/lampiran", view_func=attach, methods=["POST"])
+bp.add_url_rule("/lampiran/<int:attachment_id>",    view_func=attachment)
