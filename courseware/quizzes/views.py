@@ -44,7 +44,6 @@ def _posted_answers() -> dict[int, int]:
 
 # --- trainee ----------------------------------------------------------------------------
 
-@bp.route("/")
 @trainee_required
 def index():
     service.close_expired(current_user.id)
@@ -64,7 +63,6 @@ def index():
     return render_template("quizzes/index.html", cards=cards, form=EmptyForm(), service=service)
 
 
-@bp.route("/<code>/mulai", methods=["GET", "POST"])
 @trainee_required
 def start(code: str):
     """GET shows what the attempt will be (items, time, attempts left, rules); only the POST of its
@@ -83,7 +81,6 @@ def start(code: str):
     return redirect(url_for("quizzes.take", attempt_id=attempt.id))
 
 
-@bp.route("/percobaan/<int:attempt_id>")
 @trainee_required
 def take(attempt_id: int):
     attempt = service.get_attempt_for_trainee(attempt_id, current_user)
@@ -103,7 +100,6 @@ def take(attempt_id: int):
     return response
 
 
-@bp.route("/percobaan/<int:attempt_id>/waktu")
 @trainee_required
 def time_left(attempt_id: int):
     """What an open test page polls: the server's remaining time, or where to go once closed."""
@@ -116,7 +112,6 @@ def time_left(attempt_id: int):
     return response
 
 
-@bp.route("/percobaan/<int:attempt_id>/jawab", methods=["POST"])
 @trainee_required
 def answer(attempt_id: int):
     # save_answers owns the 404 for another trainee's attempt (one query less per click).
@@ -142,7 +137,6 @@ def _answer_error(message: str, status: int, attempt_id: int, closed: bool = Fal
     return redirect(target or url_for("quizzes.take", attempt_id=attempt_id))
 
 
-@bp.route("/percobaan/<int:attempt_id>/simpan", methods=["POST"])
 @trainee_required
 def save(attempt_id: int):
     service.get_attempt_for_trainee(attempt_id, current_user)
@@ -155,7 +149,6 @@ def save(attempt_id: int):
     return redirect(url_for("quizzes.take", attempt_id=attempt_id))
 
 
-@bp.route("/percobaan/<int:attempt_id>/kumpulkan", methods=["POST"])
 @trainee_required
 def submit(attempt_id: int):
     attempt = service.get_attempt_for_trainee(attempt_id, current_user)
@@ -172,7 +165,6 @@ def submit(attempt_id: int):
     return redirect(url_for("quizzes.result", attempt_id=attempt_id))
 
 
-@bp.route("/percobaan/<int:attempt_id>/hasil")
 @trainee_required
 def result(attempt_id: int):
     attempt = service.get_attempt_for_trainee(attempt_id, current_user)
@@ -198,7 +190,6 @@ def _render_result(attempt, review: bool, teacher_view: bool, classroom=None):
 
 # --- teacher ----------------------------------------------------------------------------
 
-@bp.route("/kelola")
 @teacher_required
 def manage():
     quizzes = service.all_quizzes()
@@ -208,7 +199,6 @@ def manage():
     return render_template("quizzes/manage.html", quizzes=quizzes, classes=classes, written=written)
 
 
-@bp.route("/kelola/<code>", methods=["GET", "POST"])
 @admin_required
 def settings(code: str):
     """A quiz's defaults: what a new class window starts from (existing windows keep theirs)."""
@@ -239,7 +229,6 @@ def _render_window(classroom, quiz, form, current, status=200):
                            close_form=EmptyForm()), status
 
 
-@bp.route("/kelas/<int:class_id>/jadwal", methods=["GET", "POST"])
 @teacher_required
 def window(class_id: int):
     classroom = get_class_for_teacher(class_id, current_user)
@@ -266,7 +255,6 @@ def window(class_id: int):
     return _render_window(classroom, quiz, form, current, 400 if form.errors else 200)
 
 
-@bp.route("/kelas/<int:class_id>/jadwal/tutup", methods=["POST"])
 @teacher_required
 def close_window(class_id: int):
     classroom = get_class_for_teacher(class_id, current_user)
@@ -290,7 +278,6 @@ def _results_quiz():
     return quiz
 
 
-@bp.route("/kelas/<int:class_id>/hasil")
 @teacher_required
 def results(class_id: int):
     classroom = get_class_for_teacher(class_id, current_user)
@@ -307,7 +294,6 @@ def _download(body, mimetype: str, filename: str) -> Response:
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
 
 
-@bp.route("/kelas/<int:class_id>/hasil.csv")
 @teacher_required
 def results_csv(class_id: int):
     classroom = get_class_for_teacher(class_id, current_user)
@@ -316,7 +302,6 @@ def results_csv(class_id: int):
                      f"hasil-{quiz.code}-kelas-{classroom.id}.csv")
 
 
-@bp.route("/kelas/<int:class_id>/hasil.xlsx")
 @teacher_required
 def results_xlsx(class_id: int):
     classroom = get_class_for_teacher(class_id, current_user)
@@ -326,7 +311,6 @@ def results_xlsx(class_id: int):
                      f"hasil-{quiz.code}-kelas-{classroom.id}.xlsx")
 
 
-@bp.route("/kelas/<int:class_id>/percobaan/<int:attempt_id>")
 @exam_keys_required
 def teacher_review(class_id: int, attempt_id: int):
     classroom = get_class_for_teacher(class_id, current_user)
@@ -336,7 +320,6 @@ def teacher_review(class_id: int, attempt_id: int):
     return _render_result(attempt, review=True, teacher_view=True, classroom=classroom)
 
 
-@bp.route("/analisis")
 @exam_keys_required
 def item_analysis():
     classes = classes_taught_by(current_user)
@@ -354,3 +337,24 @@ def item_analysis():
                            selected=selected, include_all=include_all, quizzes=service.all_quizzes(),
                            reliability_label=analysis.reliability_label,
                            min_attempts=analysis.MIN_ATTEMPTS_FOR_RELIABILITY, min_answers=analysis.MIN_ANSWERS_PER_ITEM)
+
+
+# --- URL table: every route of this blueprint, in one place ----------------------------------
+
+bp.add_url_rule("/",                                                view_func=index)
+bp.add_url_rule("/<code>/mulai",                                    view_func=start, methods=["GET", "POST"])
+bp.add_url_rule("/percobaan/<int:attempt_id>",                      view_func=take)
+bp.add_url_rule("/percobaan/<int:attempt_id>/waktu",                view_func=time_left)
+bp.add_url_rule("/percobaan/<int:attempt_id>/jawab",                view_func=answer, methods=["POST"])
+bp.add_url_rule("/percobaan/<int:attempt_id>/simpan",               view_func=save, methods=["POST"])
+bp.add_url_rule("/percobaan/<int:attempt_id>/kumpulkan",            view_func=submit, methods=["POST"])
+bp.add_url_rule("/percobaan/<int:attempt_id>/hasil",                view_func=result)
+bp.add_url_rule("/kelola",                                          view_func=manage)
+bp.add_url_rule("/kelola/<code>",                                   view_func=settings, methods=["GET", "POST"])
+bp.add_url_rule("/kelas/<int:class_id>/jadwal",                     view_func=window, methods=["GET", "POST"])
+bp.add_url_rule("/kelas/<int:class_id>/jadwal/tutup",               view_func=close_window, methods=["POST"])
+bp.add_url_rule("/kelas/<int:class_id>/hasil",                      view_func=results)
+bp.add_url_rule("/kelas/<int:class_id>/hasil.csv",                  view_func=results_csv)
+bp.add_url_rule("/kelas/<int:class_id>/hasil.xlsx",                 view_func=results_xlsx)
+bp.add_url_rule("/kelas/<int:class_id>/percobaan/<int:attempt_id>", view_func=teacher_review)
+bp.add_url_rule("/analisis",                                        view_func=item_analysis)
