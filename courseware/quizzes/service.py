@@ -20,7 +20,8 @@ from ..accounts.models import User
 from ..audit.service import record
 from ..bank.models import CRITICAL_KUKS, Question, QuestionOption
 from ..classes.models import Classroom
-from ..classes.service import teaches_trainee, trainees_of
+from ..classes.permissions import teaches_trainee
+from ..classes.service import trainees_of
 from ..database import write_transaction
 from ..errors import ServiceError
 from ..extensions import db
