@@ -1,11 +1,9 @@
 """Practicals pages: the sheets, trainees' versions and attachments, a class's overview. The URL
 table is at the end; who may open what is in the decorators and in practicals.permissions.
 """
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from jinja2 import TemplateNotFound
-from werkzeug.routing import BuildError
 
 from ..auth import teacher_required, trainee_required
 from ..classes.service import classes_taught_by, get_class_for_teacher
@@ -16,27 +14,9 @@ from ..media.storage import get_storage
 from . import attachments, service
 from .forms import VersionForm
 from .models import SubmissionAttachment, SubmissionVersion
+from .permissions import can_view_version
 
 bp = Blueprint("practicals", __name__, url_prefix="/praktik")
-
-MEDIA_MACROS = "media/_upload_widget.html"
-
-
-def media_ui_available() -> bool:
-    """True once the media domain ships its upload widget and player macros."""
-    try:
-        current_app.jinja_env.get_template(MEDIA_MACROS)
-    except TemplateNotFound:
-        return False
-    return "media" in current_app.blueprints
-
-
-def lessons_link(element: int) -> str:
-    try:
-        return url_for("lessons.overview", _anchor=f"elemen-{element}")
-    except BuildError:
-        return f"/materi/#elemen-{element}"
-
 
 def _version_form(user) -> VersionForm:
     form = VersionForm()
@@ -48,8 +28,7 @@ def _version_form(user) -> VersionForm:
 def _render_sheet(practical, form=None, status=200):
     context = {"practical": practical, "other": service.other_practical(practical),
                "evidence_rule": service.evidence_rule(practical),
-               "lessons_url": lessons_link(practical.element), "media_ui": media_ui_available(),
-               "status_labels": service.status_labels(), "upload_kind": current_app.extensions.get("practicals_upload_kind", service.UPLOAD_KIND)}
+               "upload_kind": service.UPLOAD_KIND}
     if current_user.has_role("trainee"):
         submission = service.own_submission(current_user, practical)
         latest = service.latest_version(submission)
@@ -74,8 +53,7 @@ def index():
         for practical in practicals:
             mine[practical.code] = service.latest_version(service.own_submission(current_user, practical))
     classes = classes_taught_by(current_user) if current_user.has_role("teacher", "admin") else []
-    return render_template("practicals/index.html", practicals=practicals, mine=mine, classes=classes,
-                           status_labels=service.status_labels())
+    return render_template("practicals/index.html", practicals=practicals, mine=mine, classes=classes)
 
 
 @login_required
@@ -106,16 +84,14 @@ def save_version(code: str):
 def submission(submission_id: int):
     submission = service.visible_submission_or_404(current_user, submission_id)
     return render_template("practicals/submission.html", submission=submission,
-                           versions=service.visible_versions(current_user, submission),
-                           media_ui=media_ui_available(), status_labels=service.status_labels())
+                           versions=service.visible_versions(current_user, submission))
 
 
 @teacher_required
 def class_overview(class_id: int):
     classroom = get_class_for_teacher(class_id, current_user)
     practicals, rows = service.class_overview(classroom)
-    return render_template("practicals/class_overview.html", classroom=classroom, practicals=practicals,
-                           rows=rows, status_labels=service.status_labels())
+    return render_template("practicals/class_overview.html", classroom=classroom, practicals=practicals, rows=rows)
 
 
 # --- written products attached to a version ------------------------------------------------
@@ -143,7 +119,7 @@ def attach(version_id: int):
 @login_required
 def attachment(attachment_id: int):
     item = db.session.get(SubmissionAttachment, attachment_id)
-    if item is None or not service.can_view_version(current_user, item.version):
+    if item is None or not can_view_version(current_user, item.version):
         abort(404)
     storage = get_storage()
     return Response(storage.open_read(item.storage_key), mimetype=item.content_type, headers={
