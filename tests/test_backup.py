@@ -91,7 +91,7 @@ def test_backup_keeps_every_attempt_submission_and_judgement(app, tmp_path, fres
     """The evidence a school cannot lose: test attempts with answers, video versions, final judgements."""
     from datetime import timedelta
 
-    from courseware.assessments import service as assessing
+    from courseware.assessments import judgements
     from courseware.assessments.models import Judgement, JudgementMark
     from courseware.models_base import utcnow
     from courseware.practicals.models import SubmissionVersion
@@ -106,12 +106,12 @@ def test_backup_keeps_every_attempt_submission_and_judgement(app, tmp_path, fres
     quizzing.save_answers(attempt.id, school.trainee, {first.position: first.option_order[0]})
     quizzing.submit(attempt.id, school.trainee)
     version = school.submit(school.trainee, "LIK_1")
-    judgement = assessing.start_or_resume_draft(version, school.trainee, school.assessor)
-    marks = {p.id: assessing.MarkInput(result="K", comment="Jelas dan runtut") for p in school.lik1.points
+    judgement = judgements.start_or_resume_draft(version, school.trainee, school.assessor)
+    marks = {p.id: judgements.MarkInput(result="K", comment="Jelas dan runtut") for p in school.lik1.points
              if not p.retired}
     attitudes = {a["id"]: {"result": "K", "comment": "Santun"} for a in school.lik1.attitudes}
-    assessing.save_marks(judgement, school.assessor, marks, "K", "Bagus", "Lab MPLB SMK", attitudes)
-    assessing.finalise(judgement, school.assessor)
+    judgements.save_marks(judgement, school.assessor, marks, "K", "Bagus", "Lab MPLB SMK", attitudes)
+    judgements.finalise(judgement, school.assessor)
 
     def evidence():
         return {
