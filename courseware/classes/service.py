@@ -15,7 +15,7 @@ from ..audit.service import record
 from ..errors import ServiceError
 from ..extensions import db
 from .models import Classroom, Enrollment
-from .permissions import can_see_class, teaches_trainee  # noqa: F401 - TODO(walk): assessments imports it here
+from .permissions import can_see_class
 
 ACADEMIC_YEAR_RE = re.compile(r"^(\d{4})/(\d{4})$")
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
