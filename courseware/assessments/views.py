@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from ..accounts.forms import EmptyForm
-from ..formats import csv_text, local_today
+from ..formats import csv_text, local_today, spreadsheet_safe
 from ..auth import assessor_required, role_required, teacher_required, trainee_required
 from ..classes.service import get_class_for_teacher
 from ..errors import ServiceError
@@ -187,13 +187,6 @@ def recap_csv(class_id: int):
                     headers={"Content-Disposition": f'attachment; filename="{_export_name(classroom, "csv")}"'})
 
 
-def _csv_safe(value):
-    """Stop a spreadsheet from running a cell as a formula (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 @teacher_required
 def recap_xlsx(class_id: int):
     from openpyxl import Workbook
@@ -210,7 +203,7 @@ def recap_xlsx(class_id: int):
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_csv_safe(v) for v in row])
+        sheet.append([spreadsheet_safe(v) for v in row])
     for column, width in zip("ABCDEFGHI", (5, 12, 30, 14, 10, 22, 22, 16, 60)):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()

@@ -14,6 +14,7 @@ from ..accounts.service import reset_password, update_identity
 from ..audit.service import record
 from ..errors import ServiceError
 from ..extensions import db
+from ..text import one_line
 from .models import Classroom, Enrollment
 from .permissions import can_see_class
 
@@ -76,7 +77,7 @@ def new_join_code() -> str:
 
 
 def _checked_name_and_year(teacher_id: int, name: str, academic_year: str, class_id: int | None = None):
-    name = " ".join((name or "").split())
+    name = one_line(name)
     if not name or len(name) > 60:
         raise ServiceError(_("Nama kelas wajib diisi (maksimal 60 karakter)."), field="name")
     match = ACADEMIC_YEAR_RE.match((academic_year or "").strip())

@@ -24,6 +24,7 @@ from ..database import write_transaction
 from ..errors import ServiceError
 from ..extensions import db
 from ..models_base import utcnow
+from ..text import clean_text
 from .models import Practical, Submission, SubmissionVersion
 from .permissions import can_view_submission, can_view_version
 
@@ -130,11 +131,7 @@ def validate_partner(trainee: User, partner_id: int | None) -> User | None:
 
 
 def clean_transcript(text: str | None) -> str:
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
-    if len(text) > MAX_TRANSCRIPT_CHARS:
-        raise ServiceError(_("Transkrip atau naskah terlalu panjang: %(n)d karakter (maksimal %(max)d).",
-                             n=len(text), max=MAX_TRANSCRIPT_CHARS), status=413)
-    return text
+    return clean_text(text, MAX_TRANSCRIPT_CHARS, _("Transkrip atau naskah"))
 
 
 def save_version(trainee: User, practical: Practical, partner_id: int | None,
