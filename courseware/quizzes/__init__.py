@@ -1,6 +1,7 @@
 """Quizzes: the written test and the practice quizzes, taken on a phone, analysed per item."""
 from flask_babel import lazy_gettext as _l
 
+from ..bank.service import register_usage_check
 from ..cli import add_content_check, add_content_sync
 from ..navigation import add_nav, add_panel
 
@@ -21,13 +22,5 @@ def init_app(app):
               context=teacher_panel_context)
     add_content_sync(app, "kuis", sync_quizzes)
     add_content_check(app, "kuis", check_definitions)
-    _register_with_bank(question_in_use)
-
-
-def _register_with_bank(check) -> None:
-    """Tell the bank which questions attempts have shown (it then versions instead of editing)."""
-    try:
-        from ..bank.service import register_usage_check
-    except ImportError:  # the bank's service is not there yet; nothing to register with
-        return
-    register_usage_check(check)
+    # The bank asks whether an attempt has shown a question (then it versions instead of editing).
+    register_usage_check(question_in_use)

@@ -9,6 +9,7 @@ import secrets
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from flask import abort
 from flask_babel import gettext as _
@@ -212,11 +213,20 @@ def attempts_left(user: User, quiz: Quiz, settings: TestSettings | None = None) 
     return max(0, settings.attempts_allowed - len(attempts_of(user, quiz)))
 
 
+class TakingState(StrEnum):
+    """What a trainee can do with one quiz now (templates compare with these values)."""
+
+    NOT_OPEN = "belum-dibuka"      # a written test without an open window for the trainee's class
+    OPEN = "terbuka"
+    IN_PROGRESS = "sedang"
+    USED_UP = "habis"
+
+
 @dataclass
 class QuizState:
     """What a trainee can do with one quiz now, said the same way on the dashboard, the test list
-    and the start page: belum-dibuka | terbuka | sedang | habis."""
-    state: str
+    and the start page."""
+    state: TakingState
     message: str
     settings: TestSettings
     attempts: list
@@ -239,20 +249,20 @@ def trainee_quiz_state(user: User, quiz: Quiz, now: datetime | None = None) -> Q
     running = next((a for a in attempts if a.submitted_at is None and
                     (a.deadline_at is None or a.deadline_at > now)), None)
     if running is not None:
-        return QuizState("sedang", _("Anda sedang mengerjakan percobaan %(n)d; lanjutkan sebelum waktunya habis.",
+        return QuizState(TakingState.IN_PROGRESS, _("Anda sedang mengerjakan percobaan %(n)d; lanjutkan sebelum waktunya habis.",
                                      n=running.number), settings, attempts, left, running, window)
     if left == 0:
-        return QuizState("habis", _("Kesempatan mengerjakan sudah habis (%(n)d kali). Hasilnya ada di daftar "
+        return QuizState(TakingState.USED_UP, _("Kesempatan mengerjakan sudah habis (%(n)d kali). Hasilnya ada di daftar "
                                     "percobaan; bila belum lulus, bicarakan tindak lanjutnya dengan guru.",
                                     n=settings.attempts_allowed), settings, attempts, left, None, window)
     if quiz.is_written and window is None:
-        return QuizState("belum-dibuka", _("Tes belum dibuka untuk kelas Anda. Tunggu jadwal dari guru."),
+        return QuizState(TakingState.NOT_OPEN, _("Tes belum dibuka untuk kelas Anda. Tunggu jadwal dari guru."),
                          settings, attempts, left, None, None)
     if left is None:
         message = _("Latihan terbuka dan boleh diulang.")
     else:
         message = _("Tes terbuka. Sisa kesempatan: %(n)d.", n=left)
-    return QuizState("terbuka", message, settings, attempts, left, None, window)
+    return QuizState(TakingState.OPEN, message, settings, attempts, left, None, window)
 
 
 def start_or_resume(user: User, quiz: Quiz, now: datetime | None = None) -> tuple[Attempt, bool]:
@@ -446,6 +456,11 @@ def is_passed(attempt: Attempt) -> bool:
     return attempt.score is not None and attempt.score >= settings_for_attempt(attempt).pass_mark
 
 
+def pass_status(attempt: Attempt) -> status.TestStatus:
+    """Passed or not yet, for one scored attempt (the unit's view of the test: results.status)."""
+    return status.TestStatus.LULUS if is_passed(attempt) else status.TestStatus.BELUM_LULUS
+
+
 def review_open(attempt: Attempt, now: datetime | None = None) -> bool:
     """May the trainee see keys and explanations of this attempt now?"""
     if not attempt.is_submitted:
@@ -528,10 +543,6 @@ def class_results(classroom: Classroom, quiz: Quiz) -> list[dict]:
             "last": done[-1] if done else None, "counted": counted, "status": state,
         })
     return rows
-
-
-def status_label(state: str) -> str:
-    return status.test_labels().get(state, state)
 
 
 def own_classes(user: User) -> list[Classroom]:

@@ -56,11 +56,12 @@ def index():
             "left": service.attempts_left(current_user, quiz),
             "window": service.open_window_for(current_user, quiz) if quiz.is_written else None,
             "windows": service.windows_of_trainee(current_user, quiz) if quiz.is_written else [],
-            "counted": service.counted_attempt(current_user.id, quiz),
+            "counted": (counted := service.counted_attempt(current_user.id, quiz)),
+            "test_status": service.pass_status(counted) if counted and quiz.is_written else None,
             "settings": service.settings_for(current_user, quiz),
             "state": service.trainee_quiz_state(current_user, quiz),
         })
-    return render_template("quizzes/index.html", cards=cards, form=EmptyForm(), service=service)
+    return render_template("quizzes/index.html", cards=cards, form=EmptyForm())
 
 
 @trainee_required
@@ -179,7 +180,7 @@ def _render_result(attempt, review: bool, teacher_view: bool, classroom=None):
               "key": i.question.key_option if service.may_reveal_key(i.question, attempt, review) else None}
              for i in attempt.items] if review else []
     response = Response(render_template(
-        "quizzes/result.html", attempt=attempt, passed=service.is_passed(attempt),
+        "quizzes/result.html", attempt=attempt, test_status=service.pass_status(attempt),
         kuks=service.kuk_breakdown(attempt), review=review, items=items,
         review_opens_at=service.review_opens_at(attempt), teacher_view=teacher_view, classroom=classroom,
         left=service.attempts_left(attempt.user, attempt.quiz), pass_mark=service.settings_for_attempt(attempt).pass_mark,
@@ -285,8 +286,7 @@ def results(class_id: int):
     window = service.window_for(quiz.id, classroom.id) if quiz.is_written else None
     return render_template("quizzes/results.html", classroom=classroom, quiz=quiz,
                            settings=window.settings if window is not None else quiz.settings,
-                           rows=service.class_results(classroom, quiz), quizzes=service.all_quizzes(),
-                           status_label=service.status_label)
+                           rows=service.class_results(classroom, quiz), quizzes=service.all_quizzes())
 
 
 def _download(body, mimetype: str, filename: str) -> Response:
