@@ -76,6 +76,15 @@ def superseded_by(judgement: Judgement) -> Judgement | None:
                                                      Judgement.void_reason.is_(None)))
 
 
+def superseding(rows: list[Judgement]) -> dict[int, Judgement]:
+    """judgement id -> the valid correction that replaced it, for a whole page in one query."""
+    ids = [j.id for j in rows]
+    if not ids:
+        return {}
+    return {j.supersedes_id: j for j in db.session.scalars(
+        select(Judgement).where(Judgement.supersedes_id.in_(ids), Judgement.void_reason.is_(None)))}
+
+
 def _newest_final_for_update(version_id: int, trainee_id: int) -> Judgement | None:
     superseded = select(Judgement.supersedes_id).where(Judgement.supersedes_id.is_not(None),
                                                        Judgement.void_reason.is_(None))

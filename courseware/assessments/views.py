@@ -94,7 +94,8 @@ def _render_marking(version, trainee, form=None, status=200, correcting=False):
         attachments=attachments_by_version([version]).get(version.id, []),
         values=values, correcting=correcting,
         is_newest=evidence is not None and evidence.id == version.id,
-        superseded_by=judgements.superseded_by, observation_rows=records.observation_rows, **_common()), status
+        newer_of=judgements.superseding(history),
+        final_rows=records.observation_rows(final) if final is not None else [], **_common()), status
 
 
 @assessor_required
@@ -159,11 +160,13 @@ def results(code: str):
     if practical is None:
         abort(404)
     history = judgements.trainee_history(current_user, code)
+    shown = [j for h in history for j in h.judgements]
     return render_template("assessments/results.html", practical=practical, code=code, history=history,
                            result=judgements.effective_lik_result(current_user.id, code),
-                           practical_url=url_for("practicals.sheet", code=code), observation_rows=records.observation_rows,
+                           practical_url=url_for("practicals.sheet", code=code),
+                           rows_of={j.id: records.observation_rows(j) for j in shown},
                            evidence_rule=permissions.evidence_rule(practical),
-                           superseded_by=judgements.superseded_by, **_common())
+                           newer_of=judgements.superseding(shown), **_common())
 
 
 # --- teacher: recap and exports -----------------------------------------------------------
