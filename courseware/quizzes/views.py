@@ -20,7 +20,7 @@ from ..accounts.forms import EmptyForm
 from ..auth import admin_required, exam_keys_required, teacher_required, trainee_required
 from ..classes.service import classes_taught_by, get_class_for_teacher
 from ..errors import ServiceError
-from . import analysis, export, service, windows
+from . import analysis, export, outcome, selection, service, windows
 from .forms import SettingsForm, WindowForm
 from .service import AttemptClosed
 
@@ -56,8 +56,8 @@ def index():
             "left": service.attempts_left(current_user, quiz),
             "window": service.open_window_for(current_user, quiz) if quiz.is_written else None,
             "windows": service.windows_of_trainee(current_user, quiz) if quiz.is_written else [],
-            "counted": (counted := service.counted_attempt(current_user.id, quiz)),
-            "test_status": service.pass_status(counted) if counted and quiz.is_written else None,
+            "counted": (counted := outcome.counted_attempt(current_user.id, quiz)),
+            "test_status": outcome.pass_status(counted) if counted and quiz.is_written else None,
             "settings": service.settings_for(current_user, quiz),
             "state": service.trainee_quiz_state(current_user, quiz),
         })
@@ -91,9 +91,9 @@ def take(attempt_id: int):
     practice = attempt.quiz.feedback_per_item
     items = [{
         "item": item,
-        "options": service.shown_options(item),
+        "options": outcome.shown_options(item),
         "feedback": service.item_feedback(item) if practice and item.chosen_option_id is not None
-        and service.may_reveal_key(item.question, attempt, review=False) else None,
+        and outcome.may_reveal_key(item.question, attempt, review=False) else None,
     } for item in attempt.items]
     response = Response(render_template("quizzes/take.html", attempt=attempt, items=items, practice=practice,
                                         seconds_left=service.seconds_left(attempt), form=EmptyForm()))
@@ -172,17 +172,17 @@ def result(attempt_id: int):
     service.close_expired(current_user.id)
     if not attempt.is_submitted:
         return redirect(url_for("quizzes.take", attempt_id=attempt.id))
-    return _render_result(attempt, review=service.review_open(attempt), teacher_view=False)
+    return _render_result(attempt, review=outcome.review_open(attempt), teacher_view=False)
 
 
 def _render_result(attempt, review: bool, teacher_view: bool, classroom=None):
-    items = [{"item": i, "options": service.shown_options(i),
-              "key": i.question.key_option if service.may_reveal_key(i.question, attempt, review) else None}
+    items = [{"item": i, "options": outcome.shown_options(i),
+              "key": i.question.key_option if outcome.may_reveal_key(i.question, attempt, review) else None}
              for i in attempt.items] if review else []
     response = Response(render_template(
-        "quizzes/result.html", attempt=attempt, test_status=service.pass_status(attempt),
-        kuks=service.kuk_breakdown(attempt), review=review, items=items,
-        review_opens_at=service.review_opens_at(attempt), teacher_view=teacher_view, classroom=classroom,
+        "quizzes/result.html", attempt=attempt, test_status=outcome.pass_status(attempt),
+        kuks=outcome.kuk_breakdown(attempt), review=review, items=items,
+        review_opens_at=outcome.review_opens_at(attempt), teacher_view=teacher_view, classroom=classroom,
         left=service.attempts_left(attempt.user, attempt.quiz), pass_mark=service.settings_for_attempt(attempt).pass_mark,
         form=EmptyForm()))
     response.headers["Cache-Control"] = "no-store"
@@ -222,11 +222,11 @@ def settings(code: str):
 
 def _render_window(classroom, quiz, form, current, status=200):
     items = form.items_per_attempt.data
-    if not isinstance(items, int) or not 1 <= items <= service.MAX_ITEMS:
+    if not isinstance(items, int) or not 1 <= items <= selection.MAX_ITEMS:
         items = quiz.items_per_attempt
-    shortfall = service.pool_shortfall(quiz, items)
+    shortfall = selection.pool_shortfall(quiz, items)
     return render_template("quizzes/window.html", classroom=classroom, quiz=quiz, form=form, current=current,
-                           shortfall=service.shortfall_message(quiz, shortfall) if shortfall else None,
+                           shortfall=selection.shortfall_message(quiz, shortfall) if shortfall else None,
                            close_form=EmptyForm()), status
 
 
@@ -286,7 +286,7 @@ def results(class_id: int):
     window = service.window_for(quiz.id, classroom.id) if quiz.is_written else None
     return render_template("quizzes/results.html", classroom=classroom, quiz=quiz,
                            settings=window.settings if window is not None else quiz.settings,
-                           rows=service.class_results(classroom, quiz), quizzes=service.all_quizzes())
+                           rows=outcome.class_results(classroom, quiz), quizzes=service.all_quizzes())
 
 
 def _download(body, mimetype: str, filename: str) -> Response:
@@ -298,7 +298,7 @@ def _download(body, mimetype: str, filename: str) -> Response:
 def results_csv(class_id: int):
     classroom = get_class_for_teacher(class_id, current_user)
     quiz = _results_quiz()
-    return _download(export.results_csv(service.class_results(classroom, quiz), quiz), "text/csv",
+    return _download(export.results_csv(outcome.class_results(classroom, quiz), quiz), "text/csv",
                      f"hasil-{quiz.code}-kelas-{classroom.id}.csv")
 
 
@@ -306,7 +306,7 @@ def results_csv(class_id: int):
 def results_xlsx(class_id: int):
     classroom = get_class_for_teacher(class_id, current_user)
     quiz = _results_quiz()
-    body = export.results_xlsx(service.class_results(classroom, quiz), quiz, f"{quiz.title} · {classroom.label}")
+    body = export.results_xlsx(outcome.class_results(classroom, quiz), quiz, f"{quiz.title} · {classroom.label}")
     return _download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      f"hasil-{quiz.code}-kelas-{classroom.id}.xlsx")
 
