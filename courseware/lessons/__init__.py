@@ -8,7 +8,7 @@ from ..navigation import add_nav, add_panel
 def init_app(app):
     from . import models  # noqa: F401
     from . import offline, views
-    from .content import check_content
+    from .checks import check_content
     from .service import panel_context
     from .sync import sync_summary
 
