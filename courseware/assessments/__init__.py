@@ -15,7 +15,6 @@ def init_app(app):
     app.add_template_filter(format_seconds, "video_time")
     app.add_template_filter(user_markdown, "user_md")
     add_nav(app, "assessments", _l("Penilaian"), "assessments.queue", ("assessor", "admin"), order=50)
-    # Replaces the dashboard's "belum tersedia" placeholder for assessors.
     add_panel(app, "assessment", _l("Penilaian praktik"), "assessments/panels/assessor.html",
               ("assessor", "admin"), order=20, context=assessor_context)
     add_panel(app, "assessment-results", _l("Hasil penilaian saya"), "assessments/panels/trainee.html",

@@ -16,7 +16,6 @@ def init_app(app):
     app.register_blueprint(offline.bp)
     app.after_request(offline.stamp_user)
     add_nav(app, "lessons", _l("Materi"), "lessons.overview", ("admin", "teacher", "trainee", "assessor"), order=5)
-    # Replaces the dashboard's "belum tersedia" placeholder (same key).
     add_panel(app, "lessons", _l("Materi pembelajaran"), "lessons/panel.html", ("trainee", "teacher"), order=20,
               context=panel_context)
     add_content_sync(app, "materi", sync_summary)
