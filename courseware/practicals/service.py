@@ -1,4 +1,4 @@
-"""Practical rules: who may see which sheet and submission, versions, partners, and the video hooks.
+"""Practical rules: sheets, versions, partners, and the video hooks (who may see what: permissions.py).
 
 Used by the views here, by the media domain (through the upload-target hooks registered in
 __init__), and by the assessment domain (`evidence_rule`, `visible_submission_or_404`).
