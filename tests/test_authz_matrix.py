@@ -424,6 +424,8 @@ def _predicate_routes():
     from courseware.classes.permissions import can_see_class
     from courseware.practicals.models import Submission, SubmissionVersion
     from courseware.practicals.permissions import can_view_submission, can_view_version
+    from courseware.quizzes.models import Attempt
+    from courseware.quizzes.permissions import can_review_attempt
 
     def get(model, key):
         return lambda ids: db.session.get(model, ids[key])
@@ -441,6 +443,7 @@ def _predicate_routes():
         ("assessments.record", "GET"): records,
         ("assessments.record_pdf", "GET"): records,
         ("assessments.observation", "GET"): judged,
+        ("quizzes.teacher_review", "GET"): (can_review_attempt, get(Attempt, "attempt_id")),
     }
     for endpoint in ("classes.detail", "classes.edit", "classes.remove", "classes.edit_member",
                      "classes.reset_member_password", "lessons.progress_grid", "practicals.class_overview",

@@ -13,6 +13,7 @@ from courseware.auth import can_open
 from courseware.classes.permissions import can_see_class, teaches_trainee
 from courseware.extensions import db
 from courseware.practicals.permissions import can_view_submission, can_view_version
+from courseware.quizzes.permissions import can_review_attempt
 
 from .conftest import login_as
 
@@ -28,7 +29,7 @@ def _render(app, user, source, **context):
 
 def test_the_predicates_are_jinja_tests_under_their_own_names(app):
     for predicate in (can_see_class, teaches_trainee, can_view_submission, can_view_version, can_judge_version,
-                      can_see_trainee_records, can_see_class_report):
+                      can_see_trainee_records, can_see_class_report, can_review_attempt):
         assert app.jinja_env.tests[predicate.__name__] is predicate
     assert app.jinja_env.globals["can_open"] is can_open
 
@@ -90,6 +91,16 @@ def test_the_submission_page_offers_marking_only_to_who_may_judge(app, assessmen
         page = login_as(app.test_client(), user).get(url)
         assert page.status_code == 200, user.username
         assert (mark_url in page.get_data(as_text=True)) is offered, user.username
+
+
+def test_a_teacher_reviews_only_attempts_of_their_own_trainees(app, quiz_class, users):
+    from courseware.quizzes import service
+
+    attempt, _ = service.start_or_resume(users["trainee"], service.written_test())
+    assert can_review_attempt(users["teacher"], attempt) and can_review_attempt(users["admin"], attempt)
+    assert not can_review_attempt(users["teacher2"], attempt) and not can_review_attempt(users["assessor"], attempt)
+    assert not can_review_attempt(users["trainee"], attempt) and not can_review_attempt(ANON, attempt)
+    assert _render(app, users["teacher2"], "{{ current_user is can_review_attempt(a) }}", a=attempt) == "False"
 
 
 def test_can_open_reads_the_views_own_roles_and_the_exam_key_rule(app, users, make_user):

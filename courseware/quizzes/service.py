@@ -20,13 +20,13 @@ from sqlalchemy.orm import lazyload
 from ..accounts.models import User
 from ..audit.service import record
 from ..bank.models import Question, QuestionOption
-from ..classes.permissions import teaches_trainee
 from ..database import write_transaction
 from ..errors import ServiceError
 from ..extensions import db
 from ..models_base import utcnow
 from . import selection, windows
 from .models import Attempt, AttemptItem, Quiz, TestSettings
+from .permissions import can_review_attempt
 
 WRITTEN_TEST_CODE = "tes-tertulis"
 DEFAULT_PASS_MARK = 75
@@ -69,7 +69,7 @@ def get_attempt_for_trainee(attempt_id: int, user: User) -> Attempt:
 
 def get_attempt_for_teacher(attempt_id: int, user: User) -> Attempt:
     attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or not (user.is_admin or teaches_trainee(user, attempt.user_id)):
+    if attempt is None or not can_review_attempt(user, attempt):
         abort(404)
     return attempt
 
