@@ -409,6 +409,86 @@ TWO_ROLE_EXPECTED = {
 }
 
 
+# Routes whose decision is an object permission: the predicate (the same function the view asks)
+# and how to get its object from the world. For every visitor the matrix row must agree with it:
+# predicate True <=> the row lets the visitor in. A predicate changed without the matrix (or the
+# other way round) fails here by name, before any request is sent.
+REFUSED = {302, 401, 403, 404}     # 302 only ever appears for anonymous visitors (the login redirect)
+
+
+def _predicate_routes():
+    from courseware.assessments.models import Judgement
+    from courseware.assessments.permissions import (can_judge_version, can_see_class_report,
+                                                    can_see_trainee_records)
+    from courseware.classes.models import Classroom
+    from courseware.classes.permissions import can_see_class
+    from courseware.practicals.models import Submission, SubmissionVersion
+    from courseware.practicals.permissions import can_view_submission, can_view_version
+    from courseware.quizzes.models import Attempt
+    from courseware.quizzes.permissions import can_review_attempt
+
+    def get(model, key):
+        return lambda ids: db.session.get(model, ids[key])
+
+    classroom, version = get(Classroom, "class_id"), get(SubmissionVersion, "version_id")
+    records = (lambda user, trainee_id: can_see_trainee_records(user, trainee_id), lambda ids: ids["trainee_id"])
+    judged = (lambda user, judgement: can_see_trainee_records(user, judgement.trainee_id), get(Judgement, "judgement_id"))
+    routes = {
+        ("practicals.submission", "GET"): (can_view_submission, get(Submission, "submission_id")),
+        ("practicals.attachment", "GET"): (can_view_version, version),
+        ("media.play", "GET"): (can_view_version, version),
+        ("media.poster", "GET"): (can_view_version, version),
+        ("assessments.mark", "GET"): (can_judge_version, version),
+        ("assessments.class_report", "GET"): (can_see_class_report, classroom),
+        ("assessments.record", "GET"): records,
+        ("assessments.record_pdf", "GET"): records,
+        ("assessments.observation", "GET"): judged,
+        ("quizzes.teacher_review", "GET"): (can_review_attempt, get(Attempt, "attempt_id")),
+    }
+    for endpoint in ("classes.detail", "classes.edit", "classes.remove", "classes.edit_member",
+                     "classes.reset_member_password", "lessons.progress_grid", "practicals.class_overview",
+                     "quizzes.results", "quizzes.results_csv", "quizzes.results_xlsx", "quizzes.window",
+                     "assessments.recap", "assessments.recap_csv", "assessments.recap_xlsx"):
+        routes[(endpoint, "GET")] = (can_see_class, classroom)
+    return routes
+
+
+def _predicate_mismatches(routes, ids, users: dict, expected_for) -> list[str]:
+    """Where a route's expected status and its predicate disagree, for each visitor in `users`."""
+    mismatches = []
+    for key, (predicate, obj) in sorted(routes.items()):
+        target = obj(ids)
+        for name, user in users.items():
+            want = expected_for(name, key)
+            if want is None:
+                continue
+            allowed = predicate(user, target)
+            if allowed is (want in REFUSED):
+                mismatches.append(f"{key} {name}: predicate says {allowed}, matrix says {want}")
+    return mismatches
+
+
+def test_object_routes_in_the_matrix_follow_the_permission_predicates(world):
+    from flask_login import AnonymousUserMixin
+
+    from courseware.accounts.models import User
+
+    app, ids, _restore = world
+    routes = _predicate_routes()
+    assert routes.keys() <= EXPECTED.keys(), sorted(routes.keys() - EXPECTED.keys())
+    with app.test_request_context():
+        users = {role: db.session.get(User, ids["users"][role]) for role in ROLES if role != "anon"}
+        users["anon"] = AnonymousUserMixin()
+        assert _predicate_mismatches(routes, ids, users, lambda name, key: EXPECTED[key][name]) == []
+        two_role = {name: db.session.get(User, ids["users"][name]) for name in TWO_ROLE_EXPECTED}
+        assert _predicate_mismatches(routes, ids, two_role,
+                                     lambda name, key: TWO_ROLE_EXPECTED[name].get(key)) == []
+        # The check itself bites: a predicate that lets every signed-in user in disagrees with the matrix.
+        loose = {key: (lambda user, _obj: bool(getattr(user, "is_authenticated", False)), obj)
+                 for key, (_p, obj) in routes.items()}
+        assert _predicate_mismatches(loose, ids, users, lambda name, key: EXPECTED[key][name])
+
+
 def test_two_role_visitors_are_refused_where_the_integrity_rules_say(world):
     app, ids, restore = world
     from courseware.accounts.models import User

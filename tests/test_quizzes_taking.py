@@ -12,7 +12,7 @@ from courseware.audit.models import AuditEvent
 from courseware.bank.models import Question
 from courseware.extensions import db
 from courseware.models_base import utcnow
-from courseware.quizzes import service
+from courseware.quizzes import outcome, selection, service
 from courseware.results import status as results
 from courseware.quizzes.models import Attempt, AttemptItem, QuizWindow
 
@@ -83,12 +83,12 @@ def test_attempt_is_stratified_and_its_shuffle_is_stored(as_user, quiz_class):
 def test_allocation_keeps_every_kuk_and_favours_critical_ones():
     weights = {"1.1": 2, "1.2": 2, "1.3": 2, "1.4": 2, "2.1": 3, "2.2": 2, "2.3": 1, "2.4": 1, "2.5": 3, "2.6": 2}
     plenty = {k: 7 for k in weights}
-    assert sum(service.allocate(20, weights, plenty).values()) == 20
-    twelve = service.allocate(12, weights, plenty)
+    assert sum(selection.allocate(20, weights, plenty).values()) == 20
+    twelve = selection.allocate(12, weights, plenty)
     assert all(twelve[k] >= 1 for k in weights) and twelve["2.1"] == 2 and twelve["2.5"] == 2
-    assert set(service.allocate(2, weights, plenty)) == {"2.1", "2.5"}
+    assert set(selection.allocate(2, weights, plenty)) == {"2.1", "2.5"}
     # Never more than the bank holds; the rest goes elsewhere.
-    short = service.allocate(20, weights, {**plenty, "2.1": 1})
+    short = selection.allocate(20, weights, {**plenty, "2.1": 1})
     assert short["2.1"] == 1 and sum(short.values()) == 20
 
 
@@ -361,7 +361,7 @@ def test_result_page_breaks_the_score_down_per_kuk(as_user, quiz_class):
     attempt = _start(client)
     answers = {f"jawaban-{i.position}": _key_id(i) for i in attempt.items if i.question.kuk == "2.1"}
     client.post(f"/tes/percobaan/{attempt.id}/kumpulkan", data=answers)
-    rows = service.kuk_breakdown(db.session.get(Attempt, attempt.id))
+    rows = outcome.kuk_breakdown(db.session.get(Attempt, attempt.id))
     by_kuk = {r["kuk"]: (r["correct"], r["total"]) for r in rows}
     assert by_kuk["2.1"] == (3, 3) and by_kuk["1.1"] == (0, 2) and len(rows) == 10
     assert "Belum lulus" in client.get(f"/tes/percobaan/{attempt.id}/hasil").get_data(as_text=True)

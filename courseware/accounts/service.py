@@ -11,6 +11,7 @@ from ..database import write_transaction
 from ..errors import ServiceError
 from ..extensions import db
 from ..models_base import utcnow
+from ..text import one_line
 from . import passwords
 from .models import LoginSession, User, UserRole
 
@@ -113,7 +114,7 @@ NIS_RE = re.compile(r"^[0-9A-Za-z./-]{1,30}$")
 
 def update_identity(user: User, full_name: str, nis: str | None, actor: User) -> None:
     """Correct a name or NIS; both are printed on the official records, so the change is audited."""
-    full_name = " ".join((full_name or "").split())
+    full_name = one_line(full_name)
     nis = (nis or "").strip() or None
     if not full_name:
         raise ServiceError(_("Nama lengkap wajib diisi."), field="full_name")

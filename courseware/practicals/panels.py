@@ -10,5 +10,4 @@ def practicals_panel_context(user) -> dict:
             latest = service.latest_version(service.own_submission(user, practical))
             rows.append((practical, latest, bool(service.partnered_versions(user, practical))))
     classes = classes_taught_by(user) if user.has_role("teacher") else []
-    return {"practicals": practicals, "rows": rows, "classes": classes,
-            "status_labels": service.status_labels()}
+    return {"practicals": practicals, "rows": rows, "classes": classes}

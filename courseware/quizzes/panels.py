@@ -13,7 +13,7 @@ def trainee_panel_context(user) -> dict:
         "quiz": quiz, "status": status, "state": service.trainee_quiz_state(user, quiz),
         "open_attempt": service.open_attempt(user, quiz),
         "window": service.open_window_for(user, quiz), "left": service.attempts_left(user, quiz),
-        "form": EmptyForm(), "status_label": service.status_label,
+        "form": EmptyForm(),
     }
 
 

@@ -22,7 +22,7 @@ from enum import StrEnum
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from ..assessments.models import Judgement
+from ..assessments.models import Judgement, JudgementState
 from ..bank.models import QuestionOption
 from ..extensions import db
 from ..formats import decimal_comma
@@ -65,6 +65,18 @@ def test_labels() -> dict:
     return {TestStatus.BELUM_IKUT: _("Belum ikut"), TestStatus.SEDANG_MENGERJAKAN: _("Sedang mengerjakan"),
             TestStatus.LULUS: _("Lulus"), TestStatus.BELUM_LULUS: _("Belum lulus"),
             TestStatus.TIDAK_LULUS: _("Tidak lulus (kesempatan habis)")}
+
+
+def test_label(status: TestStatus | str) -> str:
+    """The one wording of a written-test status (Jinja global `test_status_label`)."""
+    return test_labels().get(status, status)
+
+
+def test_tag_class(status: TestStatus | str) -> str:
+    """The tag colour of a written-test status (Jinja global `test_status_class`)."""
+    if status == TestStatus.LULUS:
+        return "tag-ok"
+    return "tag-bad" if status in (TestStatus.BELUM_LULUS, TestStatus.TIDAK_LULUS) else ""
 
 
 def lik_labels() -> dict:
@@ -137,7 +149,7 @@ def _evidence(trainee_ids: list[int]) -> dict[tuple[int, str], SubmissionVersion
 
 def _counting_finals():
     """Final judgements that count: not void. A void correction supersedes nothing."""
-    return (Judgement.state == "final", Judgement.void_reason.is_(None))
+    return (Judgement.state == JudgementState.FINAL, Judgement.void_reason.is_(None))
 
 
 def current_final(version_id: int, trainee_id: int) -> Judgement | None:
