@@ -311,9 +311,23 @@ def unit_result(trainee_id: int) -> UnitResult:
     return unit_results([trainee_id])[trainee_id]
 
 
-def unit_results(trainee_ids: list[int]) -> dict[int, UnitResult]:
-    """Where each of these trainees stands, in a fixed number of queries whatever their number."""
-    tests = test_results(trainee_ids)
+def unit_results(trainee_ids: list[int], quiz: Quiz | None = None) -> dict[int, UnitResult]:
+    """Where each of these trainees stands, in a fixed number of queries whatever their number.
+    `quiz`: the written test, when the caller has already read it."""
+    tests = test_results(trainee_ids, quiz)
     liks = lik_results(trainee_ids)
     return {tid: UnitResult(tid, decide(tests[tid], liks[tid]), tests[tid], liks[tid], _missing(tests[tid], liks[tid]))
             for tid in trainee_ids}
+
+
+def unit_result_for_page(trainee_id: int, quiz: Quiz | None = None) -> UnitResult:
+    """For a read-only page that shows one trainee's standing in several places (the dashboard's
+    panels): read once per request. Write paths call unit_results() and always read afresh."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return unit_results([trainee_id], quiz)[trainee_id]
+    cache = g.setdefault("unit_results_for_page", {})
+    if trainee_id not in cache:
+        cache[trainee_id] = unit_results([trainee_id], quiz)[trainee_id]
+    return cache[trainee_id]
