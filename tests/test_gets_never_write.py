@@ -146,3 +146,14 @@ def test_no_get_writes(site, role):
     assert not errors, "GETs that failed:\n" + "\n".join(errors)
     # The expired attempt was read, never scored, by all those pages.
     assert db.session.get(Attempt, expired_id).submitted_at is None
+
+
+def test_the_worker_scores_expired_attempts_every_minute(site):
+    """The worker (`flask worker`, started by run.py, periodic=True) asks huey every minute which
+    periodic tasks are due: the scoring of expired attempts is due at any minute."""
+    from datetime import datetime
+
+    from courseware.tasks import huey
+
+    for minute in (datetime(2026, 12, 2, 7, 0), datetime(2026, 12, 2, 7, 13)):
+        assert "close_expired_attempts" in {t.name for t in huey.read_periodic(minute)}
