@@ -231,15 +231,24 @@ def test_answer_after_the_time_limit_is_refused_and_the_attempt_closes(as_user, 
     assert db.session.get(AttemptItem, attempt.items[2].id).chosen_option_id is None
 
 
-def test_an_expired_attempt_closes_itself_on_any_access(as_user, quiz_class):
+def test_an_expired_attempt_reads_closed_on_any_page_and_the_periodic_task_scores_it(as_user, quiz_class):
+    from courseware.quizzes.tasks import close_expired_attempts
+
     client = as_user("trainee")
     attempt = _start(client)
     _answer(client, attempt, 1, _key_id(attempt.items[0]))
     _expire(attempt)
     response = client.get(f"/tes/percobaan/{attempt.id}")
     assert response.status_code == 302 and response.headers["Location"].endswith("/hasil")
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200 and "1 dari 20 benar" in page.get_data(as_text=True)
+    assert "waktu habis" in page.get_data(as_text=True)
+    assert db.session.get(Attempt, attempt.id).submitted_at is None   # pages read, they never write
+    assert "nilai 5" in client.get("/tes/").get_data(as_text=True)
+    close_expired_attempts.call_local()                               # the worker's minute tick
     closed = db.session.get(Attempt, attempt.id)
-    assert closed.submitted_at is not None and closed.score == 5.0
+    assert closed.submitted_how == "waktu-habis" and closed.submitted_at is not None and closed.score == 5.0
+    assert "1 dari 20 benar" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
 def test_deadline_never_passes_the_window_close(as_user, quiz_class):

@@ -5,6 +5,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload
 
 from ..audit.service import record
 from ..database import write_transaction
@@ -233,11 +234,16 @@ def load_user_from_session(user_id_with_version: str) -> User | None:
         user_id, version, login_id = (int(part) for part in user_id_with_version.split("."))
     except (ValueError, AttributeError):
         return None
-    login = db.session.get(LoginSession, login_id)
-    if login is None or login.user_id != user_id or login.ended_at is not None or login.expires_at < utcnow():
+    # One statement per request: the login, the user and the user's roles together.
+    row = db.session.execute(
+        select(User, LoginSession.ended_at, LoginSession.expires_at)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.id == login_id, User.id == user_id)
+        .options(joinedload(User.role_rows))).unique().one_or_none()
+    if row is None:
         return None
-    user = db.session.get(User, user_id)
-    if user is None or user.session_version != version:
+    user, ended_at, expires_at = row
+    if ended_at is not None or expires_at < utcnow() or user.session_version != version:
         return None
     user.login_session_id = login_id
     return user

@@ -107,13 +107,15 @@ def mark(version_id: int, trainee_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     practical = version.submission.practical
+    # Read before the writes: each commit expires the loaded rows, and reading them again after
+    # would cost five statements for a flash message and a redirect.
+    code, name, version_id, trainee_id = practical.code, trainee.full_name, version.id, trainee.id
     finalising = request.form.get("aksi") == "final"
     try:
         marks = form_input.parse_marks(request.form, practical)
         attitudes = form_input.parse_attitudes(request.form, practical)
-        draft = judgements.start_or_resume_draft(version, trainee, current_user)
-        judgements.save_marks(draft, current_user, marks, request.form.get("rekomendasi"),
-                           request.form.get("umpan_balik"), request.form.get("tuk"), attitudes)
+        draft = judgements.save_draft(version, trainee, current_user, marks, request.form.get("rekomendasi"),
+                                      request.form.get("umpan_balik"), request.form.get("tuk"), attitudes)
         if finalising:
             if not request.form.get("yakin"):
                 raise ServiceError(_("Draf tersimpan. Centang pernyataan bahwa penilaian sudah benar untuk "
@@ -123,10 +125,10 @@ def mark(version_id: int, trainee_id: int):
         flash(exc.message, "error")
         return _render_marking(version, trainee, request.form, exc.status)
     if finalising:
-        flash(_("Penilaian %(c)s untuk %(n)s sudah final.", c=practical.code, n=trainee.full_name), "success")
-        return redirect(url_for("assessments.mark", version_id=version.id, trainee_id=trainee.id))
+        flash(_("Penilaian %(c)s untuk %(n)s sudah final.", c=code, n=name), "success")
+        return redirect(url_for("assessments.mark", version_id=version_id, trainee_id=trainee_id))
     flash(_("Draf penilaian tersimpan."), "success")
-    return redirect(url_for("assessments.mark", version_id=version.id, trainee_id=trainee.id, _anchor="butir"))
+    return redirect(url_for("assessments.mark", version_id=version_id, trainee_id=trainee_id, _anchor="butir"))
 
 
 @assessor_required

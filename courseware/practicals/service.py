@@ -34,8 +34,11 @@ MAX_TRANSCRIPT_CHARS = 20_000
 
 # --- sheets ------------------------------------------------------------------------------
 
-def all_practicals() -> list[Practical]:
-    return list(db.session.scalars(select(Practical).order_by(Practical.element)))
+def all_practicals(with_points: bool = True) -> list[Practical]:
+    query = select(Practical).order_by(Practical.element)
+    if not with_points:   # a list of names and links: the checklist points stay unread
+        query = query.options(lazyload(Practical.points))
+    return list(db.session.scalars(query))
 
 
 def get_practical_or_404(code: str) -> Practical:
@@ -91,6 +94,21 @@ def submissions_for_trainee(user: User, code: str) -> list[Submission]:
                                  or_(Submission.trainee_id == user.id, Submission.id.in_(partnered)))
         .order_by(Submission.id))
     return sorted(rows, key=lambda s: (s.trainee_id != user.id, s.id))
+
+
+def latest_own_versions(trainee: User) -> dict[int, SubmissionVersion]:
+    """practical id -> the trainee's newest own version, for every practical in one query."""
+    rows = db.session.execute(
+        select(SubmissionVersion, Submission.practical_id).join(Submission).where(Submission.trainee_id == trainee.id)
+        .order_by(SubmissionVersion.number, SubmissionVersion.id))
+    return {practical_id: version for version, practical_id in rows}
+
+
+def practicals_partnered_in(trainee: User) -> set[int]:
+    """Ids of the practicals in which another trainee's version names `trainee` as partner."""
+    return set(db.session.scalars(
+        select(Submission.practical_id).join(SubmissionVersion)
+        .where(SubmissionVersion.partner_id == trainee.id, Submission.trainee_id != trainee.id).distinct()))
 
 
 def latest_version(submission: Submission | None) -> SubmissionVersion | None:

@@ -9,7 +9,7 @@ from ..navigation import add_nav, add_panel
 
 def init_app(app):
     from . import models  # noqa: F401
-    from . import permissions, views
+    from . import permissions, tasks, views  # noqa: F401 - tasks registers the periodic scoring of expired attempts
     from .content import check_definitions, sync_quizzes
     from .panels import teacher_panel_context, trainee_panel_context
     from .service import question_in_use

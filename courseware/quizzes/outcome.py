@@ -68,19 +68,21 @@ def shown_options(item: AttemptItem) -> list[QuestionOption]:
     return [by_id[i] for i in item.option_order if i in by_id]
 
 
-def counted_attempt(user_id: int, quiz: Quiz) -> Attempt | None:
-    attempts = list(db.session.scalars(select(Attempt).where(Attempt.user_id == user_id, Attempt.quiz_id == quiz.id)
-                                       .order_by(Attempt.number)))
+def counted_attempt(user_id: int, quiz: Quiz, attempts: list | None = None):
+    from .service import read_attempts   # expired attempts read as closed (pages never write)
+
+    if attempts is None:
+        attempts = read_attempts(list(db.session.scalars(select(Attempt).where(
+            Attempt.user_id == user_id, Attempt.quiz_id == quiz.id).order_by(Attempt.number))))
     settings = windows.settings_for_trainee(user_id, quiz, attempts[-1] if attempts else None)
     return status.counted(attempts, settings.counting)
 
 
 def class_results(classroom: Classroom, quiz: Quiz) -> list[dict]:
     """One row per trainee of the class: attempts, best, last, the counted score and the status."""
-    from .service import close_expired   # taking (and closing) attempts lives in service.py
+    from .service import read_attempts   # expired attempts read as closed (pages never write)
 
     trainees = trainees_of(classroom)
-    close_expired(now=utcnow())
     window = windows.window_for(quiz.id, classroom.id) if quiz.is_written else None
     settings = window.settings if window is not None else quiz.settings
     by_user: dict[int, list[Attempt]] = {}
@@ -91,7 +93,7 @@ def class_results(classroom: Classroom, quiz: Quiz) -> list[dict]:
     results = status.test_results([t.id for t in trainees], quiz) if quiz.is_written and trainees else {}
     rows = []
     for trainee in trainees:
-        attempts = by_user.get(trainee.id, [])
+        attempts = read_attempts(by_user.get(trainee.id, []))
         done = [a for a in attempts if a.is_submitted]
         result = results.get(trainee.id)
         counted = status.counted(attempts, settings.counting)

@@ -109,9 +109,69 @@ def close_expired(user_id: int | None = None, now: datetime | None = None) -> in
     return closed
 
 
-def open_attempt(user: User, quiz: Quiz) -> Attempt | None:
+def open_attempt(user: User, quiz: Quiz, now: datetime | None = None) -> Attempt | None:
+    """The attempt the trainee may still answer: not submitted and its time not run out."""
+    now = now or utcnow()
     return db.session.scalar(select(Attempt).where(
-        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_(None)))
+        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_(None),
+        (Attempt.deadline_at.is_(None)) | (Attempt.deadline_at > now)))
+
+
+# --- reading an attempt: pages never write ----------------------------------------------
+#
+# An attempt whose time ran out is closed whether or not anything has scored it yet: the
+# trainee's next write (answer, submit, start) or the periodic task (tasks.py) scores it. Until
+# then every page reads it through ClosedByTime, as results/status.py does: submitted at its
+# deadline, "waktu-habis", scored in memory from the answers it saved. Nothing here writes.
+
+def reads_closed(attempt: Attempt, now: datetime | None = None) -> bool:
+    return attempt.submitted_at is not None or (
+        attempt.deadline_at is not None and attempt.deadline_at <= (now or utcnow()))
+
+
+class _ScoredItem:
+    """An item of a ClosedByTime attempt with its correctness worked out (read-only)."""
+
+    def __init__(self, item: AttemptItem, is_correct: bool):
+        self._item = item
+        self.is_correct = is_correct
+
+    def __getattr__(self, name):
+        return getattr(self._item, name)
+
+
+class ClosedByTime:
+    """An unscored attempt whose deadline has passed, read as the scoring will write it."""
+
+    is_submitted = True
+    submitted_how = "waktu-habis"
+
+    def __init__(self, attempt: Attempt, keys: set[int]):
+        self._attempt = attempt
+        self.items = [_ScoredItem(i, i.chosen_option_id in keys) for i in attempt.items]
+        self.correct_count = sum(i.is_correct for i in self.items)
+        self.item_count = len(self.items)
+        self.score = round(100 * self.correct_count / self.item_count, 2) if self.items else 0.0
+        self.submitted_at = attempt.deadline_at
+
+    def __getattr__(self, name):
+        return getattr(self._attempt, name)
+
+
+def read_attempts(attempts: list[Attempt], now: datetime | None = None) -> list:
+    """The attempts as pages show them (see ClosedByTime); one query for keys, only if one is due."""
+    now = now or utcnow()
+    due = [a for a in attempts if a.submitted_at is None and reads_closed(a, now)]
+    if not due:
+        return list(attempts)
+    question_ids = {i.question_id for a in due for i in a.items}
+    keys = set(db.session.scalars(select(QuestionOption.id).where(
+        QuestionOption.question_id.in_(question_ids), QuestionOption.is_key.is_(True)))) if question_ids else set()
+    return [ClosedByTime(a, keys) if a in due else a for a in attempts]
+
+
+def read_attempt(attempt: Attempt, now: datetime | None = None):
+    return read_attempts([attempt], now)[0]
 
 
 def attempts_of(user: User, quiz: Quiz) -> list[Attempt]:

@@ -46,17 +46,17 @@ def _posted_answers() -> dict[int, int]:
 
 @trainee_required
 def index():
-    service.close_expired(current_user.id)
     cards = []
     for quiz in service.all_quizzes():
+        attempts = service.read_attempts(service.attempts_of(current_user, quiz))
         cards.append({
             "quiz": quiz,
             "open_attempt": service.open_attempt(current_user, quiz),
-            "attempts": service.attempts_of(current_user, quiz),
+            "attempts": attempts,
             "left": service.attempts_left(current_user, quiz),
             "window": service.open_window_for(current_user, quiz) if quiz.is_written else None,
             "windows": service.windows_of_trainee(current_user, quiz) if quiz.is_written else [],
-            "counted": (counted := outcome.counted_attempt(current_user.id, quiz)),
+            "counted": (counted := outcome.counted_attempt(current_user.id, quiz, attempts)),
             "test_status": outcome.pass_status(counted) if counted and quiz.is_written else None,
             "settings": service.settings_for(current_user, quiz),
             "state": service.trainee_quiz_state(current_user, quiz),
@@ -85,8 +85,7 @@ def start(code: str):
 @trainee_required
 def take(attempt_id: int):
     attempt = service.get_attempt_for_trainee(attempt_id, current_user)
-    service.close_expired(current_user.id)
-    if attempt.is_submitted:
+    if service.reads_closed(attempt):   # scored by the next write or the periodic task, not here
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
     practice = attempt.quiz.feedback_per_item
     items = [{
@@ -168,8 +167,7 @@ def submit(attempt_id: int):
 
 @trainee_required
 def result(attempt_id: int):
-    attempt = service.get_attempt_for_trainee(attempt_id, current_user)
-    service.close_expired(current_user.id)
+    attempt = service.read_attempt(service.get_attempt_for_trainee(attempt_id, current_user))
     if not attempt.is_submitted:
         return redirect(url_for("quizzes.take", attempt_id=attempt.id))
     return _render_result(attempt, review=outcome.review_open(attempt), teacher_view=False)
@@ -314,7 +312,7 @@ def results_xlsx(class_id: int):
 @exam_keys_required
 def teacher_review(class_id: int, attempt_id: int):
     classroom = get_class_for_teacher(class_id, current_user)
-    attempt = service.get_attempt_for_teacher(attempt_id, current_user)
+    attempt = service.read_attempt(service.get_attempt_for_teacher(attempt_id, current_user))
     if not attempt.is_submitted:
         abort(404)
     return _render_result(attempt, review=True, teacher_view=True, classroom=classroom)
