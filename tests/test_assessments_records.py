@@ -6,7 +6,7 @@ import pytest
 from pypdf import PdfReader
 
 from courseware import UNIT_CODE
-from courseware.assessments import service
+from courseware.assessments import judgements
 from courseware.results import status as results
 from courseware.assessments import records
 
@@ -30,15 +30,15 @@ def judged(assessment_school, monkeypatch):
     lik1 = s.submit(s.trainee, "LIK_1", partner=s.trainee2)
     s.j1 = judge(lik1, s.trainee, s.assessor, s.lik1, "K")
     lik2 = s.submit(s.trainee, "LIK_2")
-    draft = service.start_or_resume_draft(lik2, s.trainee, s.assessor)
+    draft = judgements.start_or_resume_draft(lik2, s.trainee, s.assessor)
     marks = marks_for(s.lik2, p2_5_a="BK")
     crit = next(p for p in s.lik2.active_points if p.uid == "2.5-a")
     marks[crit.id].comment = "Keputusan perbaikan belum mendahulukan pelanggan; tenggat tidak disebut."
     marks[crit.id].seconds = 212
-    service.save_marks(draft, s.assessor, marks, "BK", "Ulangi bagian keputusan perbaikan: sebut tenggatnya.",
+    judgements.save_marks(draft, s.assessor, marks, "BK", "Ulangi bagian keputusan perbaikan: sebut tenggatnya.",
                        attitudes=attitudes_for(s.lik2), tuk=
                        "Ruang Praktik OTKP, SMK Negeri 1 Contoh")
-    s.j2 = service.finalise(draft, s.assessor)
+    s.j2 = judgements.finalise(draft, s.assessor)
     return s
 
 
@@ -72,7 +72,7 @@ def test_who_may_see_a_trainees_records(judged, app, make_user):
 def test_a_draft_checklist_is_only_for_assessors(judged, as_user):
     s = judged
     version = s.submit(s.ani, "LIK_1")
-    draft = service.start_or_resume_draft(version, s.ani, s.assessor)
+    draft = judgements.start_or_resume_draft(version, s.ani, s.assessor)
     assert as_user("assessor").get(f"/penilaian/observasi/{draft.id}").status_code == 200
     assert as_user("teacher").get(f"/penilaian/observasi/{draft.id}").status_code == 404
 

@@ -4,10 +4,10 @@ import itertools
 import pytest
 from sqlalchemy import select
 
-from courseware.assessments import service
+from courseware.assessments import assessor_queue, form_input, judgements
 from courseware.results import status as results
 from courseware.assessments.models import Judgement, JudgementMark
-from courseware.assessments.service import MarkInput
+from courseware.assessments.judgements import MarkInput
 from courseware.audit.models import AuditEvent
 from courseware.errors import ServiceError
 from courseware.extensions import db
@@ -27,10 +27,10 @@ def judge(version, trainee, assessor, practical, recommendation, **overrides):
     if recommendation == "BK" and not overrides:
         first = practical.active_points[0]
         overrides = {"p" + first.uid.replace(".", "_").replace("-", "_"): "BK"}
-    draft = service.start_or_resume_draft(version, trainee, assessor)
-    service.save_marks(draft, assessor, marks_for(practical, **overrides), recommendation, "Umpan balik", "Lab OTKP",
+    draft = judgements.start_or_resume_draft(version, trainee, assessor)
+    judgements.save_marks(draft, assessor, marks_for(practical, **overrides), recommendation, "Umpan balik", "Lab OTKP",
                        attitudes_for(practical))
-    return service.finalise(draft, assessor)
+    return judgements.finalise(draft, assessor)
 
 
 def attitudes_for(practical, result="K"):
@@ -46,13 +46,13 @@ def test_sheets_have_the_expected_points(assessment_school):
 def test_recommendation_k_is_refused_while_a_point_is_bk(assessment_school):
     s = assessment_school
     version = s.submit(s.trainee, "LIK_2")
-    draft = service.start_or_resume_draft(version, s.trainee, s.assessor)
+    draft = judgements.start_or_resume_draft(version, s.trainee, s.assessor)
     with pytest.raises(ServiceError) as err:
-        service.save_marks(draft, s.assessor, marks_for(s.lik2, p2_2_a="BK"), "K", "", "")
+        judgements.save_marks(draft, s.assessor, marks_for(s.lik2, p2_2_a="BK"), "K", "", "")
     assert "K hanya boleh" in err.value.message
     # a critical point never tolerates BK
     with pytest.raises(ServiceError):
-        service.save_marks(draft, s.assessor, marks_for(s.lik2, p2_5_b="BK"), "K", "", "")
+        judgements.save_marks(draft, s.assessor, marks_for(s.lik2, p2_5_b="BK"), "K", "", "")
     # nothing was written by the refused saves
     assert all(m.result is None for m in db.session.get(Judgement, draft.id).marks)
 
@@ -60,16 +60,16 @@ def test_recommendation_k_is_refused_while_a_point_is_bk(assessment_school):
 def test_finalise_needs_every_point_and_a_recommendation(assessment_school):
     s = assessment_school
     version = s.submit(s.trainee, "LIK_1")
-    draft = service.start_or_resume_draft(version, s.trainee, s.assessor)
+    draft = judgements.start_or_resume_draft(version, s.trainee, s.assessor)
     partial = marks_for(s.lik1)
     partial[s.lik1.active_points[-1].id] = MarkInput(None, "", None)
-    service.save_marks(draft, s.assessor, partial, "BK", "", "")
+    judgements.save_marks(draft, s.assessor, partial, "BK", "", "")
     with pytest.raises(ServiceError) as err:
-        service.finalise(draft, s.assessor)
+        judgements.finalise(draft, s.assessor)
     assert "1.4-a" in err.value.message
-    service.save_marks(draft, s.assessor, marks_for(s.lik1), None, "", "")
+    judgements.save_marks(draft, s.assessor, marks_for(s.lik1), None, "", "")
     with pytest.raises(ServiceError):
-        service.finalise(draft, s.assessor)
+        judgements.finalise(draft, s.assessor)
     assert db.session.get(Judgement, draft.id).state == "draft"
 
 
@@ -78,9 +78,9 @@ def test_only_assessors_and_admins_may_judge(assessment_school):
     version = s.submit(s.trainee, "LIK_1")
     for role in ("teacher", "trainee"):
         with pytest.raises(ServiceError) as err:
-            service.start_or_resume_draft(version, s.trainee, s.__dict__[role])
+            judgements.start_or_resume_draft(version, s.trainee, s.__dict__[role])
         assert err.value.status == 403
-    assert service.start_or_resume_draft(version, s.trainee, s.admin).state == "draft"
+    assert judgements.start_or_resume_draft(version, s.trainee, s.admin).state == "draft"
 
 
 def test_a_final_judgement_is_never_updated(assessment_school):
@@ -89,12 +89,12 @@ def test_a_final_judgement_is_never_updated(assessment_school):
     final = judge(version, s.trainee, s.assessor, s.lik1, "K")
     # the service refuses
     with pytest.raises(ServiceError) as err:
-        service.save_marks(final, s.assessor, marks_for(s.lik1, p1_1_a="BK"), "BK", "ubah", "")
+        judgements.save_marks(final, s.assessor, marks_for(s.lik1, p1_1_a="BK"), "BK", "ubah", "")
     assert err.value.status == 409
     with pytest.raises(ServiceError):
-        service.finalise(final, s.assessor)
+        judgements.finalise(final, s.assessor)
     with pytest.raises(ServiceError):   # no new draft beside a final judgement either
-        service.start_or_resume_draft(version, s.trainee, s.assessor)
+        judgements.start_or_resume_draft(version, s.trainee, s.assessor)
     # and so does the database layer, whoever tries
     final = db.session.get(Judgement, final.id)
     final.recommendation = "BK"
@@ -118,22 +118,22 @@ def test_a_correction_supersedes_with_a_reason_and_keeps_both(assessment_school)
     s = assessment_school
     version = s.submit(s.trainee, "LIK_1")
     first = judge(version, s.trainee, s.assessor, s.lik1, "K")
-    assert service.effective_lik_result(s.trainee.id, "LIK_1") == "K"
+    assert judgements.effective_lik_result(s.trainee.id, "LIK_1") == "K"
     with pytest.raises(ServiceError) as err:
-        service.correct(first, s.assessor, marks_for(s.lik1, p1_3_a="BK"), "BK", "", "", reason="")
+        judgements.correct(first, s.assessor, marks_for(s.lik1, p1_3_a="BK"), "BK", "", "", reason="")
     assert "alasan" in err.value.message.lower()
     with pytest.raises(ServiceError):   # the correction obeys the K rule too
-        service.correct(first, s.assessor, marks_for(s.lik1, p1_3_a="BK"), "K", "", "", reason="Salah lihat menit 2")
-    second = service.correct(first, s.assessor, marks_for(s.lik1, p1_3_a="BK"), "BK", "Perbaiki rencana kerja",
+        judgements.correct(first, s.assessor, marks_for(s.lik1, p1_3_a="BK"), "K", "", "", reason="Salah lihat menit 2")
+    second = judgements.correct(first, s.assessor, marks_for(s.lik1, p1_3_a="BK"), "BK", "Perbaiki rencana kerja",
                              "Lab", reason="Rencana kerja tidak menyebut waktu; terlewat saat menilai.")
     assert second.supersedes_id == first.id and second.state == "final"
     assert second.correction_reason.startswith("Rencana kerja")
     old = db.session.get(Judgement, first.id)
     assert old.state == "final" and old.recommendation == "K"       # kept, unchanged
-    assert [j.id for j in service.final_history(version.id, s.trainee.id)] == [second.id, first.id]
-    assert service.effective_lik_result(s.trainee.id, "LIK_1") == "BK"
+    assert [j.id for j in judgements.final_history(version.id, s.trainee.id)] == [second.id, first.id]
+    assert judgements.effective_lik_result(s.trainee.id, "LIK_1") == "BK"
     with pytest.raises(ServiceError) as err:   # the old one cannot be corrected a second time
-        service.correct(old, s.assessor, marks_for(s.lik1), "K", "", "", reason="Koreksi lagi dari yang lama")
+        judgements.correct(old, s.assessor, marks_for(s.lik1), "K", "", "", reason="Koreksi lagi dari yang lama")
     assert err.value.status == 409
     actions = [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
     assert "assessment.correct" in actions and "assessment.result" in actions
@@ -144,30 +144,30 @@ def test_the_partner_is_never_judged_from_the_submitters_video(assessment_school
     s = assessment_school
     version = s.submit(s.trainee, "LIK_1", partner=s.trainee2)
     judge(version, s.trainee, s.assessor, s.lik1, "K")
-    assert service.effective_lik_result(s.trainee.id, "LIK_1") == "K"
-    assert service.effective_lik_result(s.trainee2.id, "LIK_1") == "belum-mengumpulkan"
+    assert judgements.effective_lik_result(s.trainee.id, "LIK_1") == "K"
+    assert judgements.effective_lik_result(s.trainee2.id, "LIK_1") == "belum-mengumpulkan"
     with pytest.raises(ServiceError) as err:
-        service.start_or_resume_draft(version, s.trainee2, s.assessor)
+        judgements.start_or_resume_draft(version, s.trainee2, s.assessor)
     assert err.value.status == 403 and "pasangan" in err.value.message
     with pytest.raises(ServiceError) as err:   # someone not named on the version
-        service.start_or_resume_draft(version, s.ani, s.assessor)
+        judgements.start_or_resume_draft(version, s.ani, s.assessor)
     assert err.value.status == 404
-    history = service.trainee_history(s.trainee2, "LIK_1")
+    history = judgements.trainee_history(s.trainee2, "LIK_1")
     assert [(h.role, h.judgements) for h in history] == [("pasangan", [])]
 
 
 def test_effective_result_follows_the_newest_version(assessment_school):
     s = assessment_school
-    assert service.effective_lik_result(s.trainee.id, "LIK_2") == "belum-mengumpulkan"
+    assert judgements.effective_lik_result(s.trainee.id, "LIK_2") == "belum-mengumpulkan"
     v1 = s.submit(s.trainee, "LIK_2")
-    assert service.effective_lik_result(s.trainee.id, "LIK_2") == "belum-dinilai"
+    assert judgements.effective_lik_result(s.trainee.id, "LIK_2") == "belum-dinilai"
     judge(v1, s.trainee, s.assessor, s.lik2, "BK")
-    assert service.effective_lik_result(s.trainee.id, "LIK_2") == "BK"
+    assert judgements.effective_lik_result(s.trainee.id, "LIK_2") == "BK"
     v2 = s.submit(s.trainee, "LIK_2")
-    assert service.effective_lik_result(s.trainee.id, "LIK_2") == "belum-dinilai"
+    assert judgements.effective_lik_result(s.trainee.id, "LIK_2") == "belum-dinilai"
     judge(v2, s.trainee, s.assessor, s.lik2, "K")
-    assert service.effective_lik_result(s.trainee.id, "LIK_2") == "K"
-    history = service.trainee_history(s.trainee, "LIK_2")
+    assert judgements.effective_lik_result(s.trainee.id, "LIK_2") == "K"
+    history = judgements.trainee_history(s.trainee, "LIK_2")
     assert [(h.version.number, h.judgements[0].recommendation, h.is_evidence) for h in history] == \
         [(2, "K", True), (1, "BK", False)]
 
@@ -176,17 +176,17 @@ def test_queue_lists_submitters_only_oldest_first_and_filterable(assessment_scho
     s = assessment_school
     pair = s.submit(s.trainee, "LIK_1", partner=s.trainee2)     # oldest: one row, the submitter's
     solo = s.submit(s.budi, "LIK_2", status="diproses")
-    rows = service.queue(s.assessor)
+    rows = assessor_queue.queue(s.assessor)
     assert [(r.trainee.id, r.practical.code) for r in rows] == [(s.trainee.id, "LIK_1"), (s.budi.id, "LIK_2")]
     assert rows[0].partner.id == s.trainee2.id
     assert rows[1].media_status == "diproses" and rows[0].waited >= rows[1].waited
-    assert [r.trainee.id for r in service.queue(s.assessor, class_id=s.b.id)] == [s.budi.id]
-    assert [r.trainee.id for r in service.queue(s.assessor, code="LIK_1")] == [s.trainee.id]
+    assert [r.trainee.id for r in assessor_queue.queue(s.assessor, class_id=s.b.id)] == [s.budi.id]
+    assert [r.trainee.id for r in assessor_queue.queue(s.assessor, code="LIK_1")] == [s.trainee.id]
     judge(pair, s.trainee, s.assessor, s.lik1, "K")
-    assert [(r.trainee.id, r.version.id) for r in service.queue(s.assessor)] == [(s.budi.id, solo.id)]
+    assert [(r.trainee.id, r.version.id) for r in assessor_queue.queue(s.assessor)] == [(s.budi.id, solo.id)]
     newer = s.submit(s.budi, "LIK_2")       # replaces the older, unjudged version in the queue
-    assert [r.version.id for r in service.queue(s.assessor, code="LIK_2")] == [newer.id]
-    assert service.queue_summary(s.assessor)["count"] == 1
+    assert [r.version.id for r in assessor_queue.queue(s.assessor, code="LIK_2")] == [newer.id]
+    assert assessor_queue.queue_summary(s.assessor)["count"] == 1
 
 
 # --- the unit result: every combination of written test and the two LIKs -------------------
@@ -224,7 +224,7 @@ def test_unit_result_uses_the_real_written_test(assessment_school):
     s = assessment_school
     for code, practical in (("LIK_1", s.lik1), ("LIK_2", s.lik2)):
         judge(s.submit(s.trainee, code), s.trainee, s.assessor, practical, "K")
-    result = service.unit_result(s.trainee)
+    result = judgements.unit_result(s.trainee)
     assert result.test.status == "belum-ikut"
     assert result.status == "dalam-proses" and result.missing == ["Tes tertulis belum diikuti."]
 
@@ -247,14 +247,14 @@ def test_finalising_records_result_changes_in_the_audit_log(assessment_school):
 
 
 def test_time_parsing():
-    assert service.parse_seconds("83") == 83
-    assert service.parse_seconds(" 1:23 ") == 83
-    assert service.parse_seconds("1:02:03") == 3723
-    assert service.parse_seconds("") is None
+    assert form_input.parse_seconds("83") == 83
+    assert form_input.parse_seconds(" 1:23 ") == 83
+    assert form_input.parse_seconds("1:02:03") == 3723
+    assert form_input.parse_seconds("") is None
     for bad in ("1:75", "abc", "-3", "1.5"):
         with pytest.raises(ServiceError):
-            service.parse_seconds(bad)
-    assert service.format_seconds(83) == "1:23" and service.format_seconds(3723) == "1:02:03"
+            form_input.parse_seconds(bad)
+    assert form_input.format_seconds(83) == "1:23" and form_input.format_seconds(3723) == "1:02:03"
 
 
 def test_observed_attitudes_are_recorded_and_a_k_needs_them_all_k(assessment_school):
@@ -262,17 +262,17 @@ def test_observed_attitudes_are_recorded_and_a_k_needs_them_all_k(assessment_sch
     s = assessment_school
     assert [a["id"] for a in s.lik2.attitudes] == ["komunikatif", "responsif"]
     version = s.submit(s.trainee, "LIK_2")
-    draft = service.start_or_resume_draft(version, s.trainee, s.assessor)
+    draft = judgements.start_or_resume_draft(version, s.trainee, s.assessor)
     with pytest.raises(ServiceError) as err:     # every point K, but responsif BK: no overall K
-        service.save_marks(draft, s.assessor, marks_for(s.lik2), "K", "", "",
+        judgements.save_marks(draft, s.assessor, marks_for(s.lik2), "K", "", "",
                            {**attitudes_for(s.lik2), "responsif": {"result": "BK", "comment": "Lambat"}})
     assert "Responsif" in err.value.message
-    service.save_marks(draft, s.assessor, marks_for(s.lik2), "BK", "", "", {"komunikatif": {"result": "K"}})
+    judgements.save_marks(draft, s.assessor, marks_for(s.lik2), "BK", "", "", {"komunikatif": {"result": "K"}})
     with pytest.raises(ServiceError) as err:     # an unmarked attitude blocks finalising
-        service.finalise(draft, s.assessor)
+        judgements.finalise(draft, s.assessor)
     assert "Responsif" in err.value.message
-    service.save_marks(draft, s.assessor, marks_for(s.lik2), "K", "", "", attitudes_for(s.lik2))
-    final = service.finalise(draft, s.assessor)
+    judgements.save_marks(draft, s.assessor, marks_for(s.lik2), "K", "", "", attitudes_for(s.lik2))
+    final = judgements.finalise(draft, s.assessor)
     assert final.attitude_marks["responsif"]["result"] == "K"
     final.attitude_marks = {}                    # frozen with the rest of a final judgement
     with pytest.raises(ServiceError):

@@ -6,7 +6,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from courseware.assessments import service
+from courseware.assessments import judgements
 from courseware.results import status as results
 from courseware.assessments.models import Judgement
 from courseware.audit.models import AuditEvent
@@ -59,7 +59,7 @@ def test_teacher_and_trainee_cannot_correct(assessment_school, app):
     for role in ("teacher", "trainee"):
         client = login_as(app.test_client(), getattr(s, role))
         assert client.post(f"/penilaian/koreksi/{final.id}", data=data).status_code == 403
-    assert len(service.final_history(final.version_id, s.trainee.id)) == 1
+    assert len(judgements.final_history(final.version_id, s.trainee.id)) == 1
 
 
 def test_anonymous_is_sent_to_login(client):
@@ -88,7 +88,7 @@ def test_server_refuses_overall_k_with_a_bk_point(assessment_school, as_user):
     response = client.post(_mark_url(version, s.trainee), data=form_for(s.lik2, "K", action="final", p2_3_a="BK"))
     assert response.status_code == 400
     assert "Rekomendasi K hanya boleh jika semua butir bernilai K" in _text(response)
-    assert service.current_final(version.id, s.trainee.id) is None
+    assert judgements.current_final(version.id, s.trainee.id) is None
     # the page keeps what the assessor typed
     assert "komentar 2.3-a" in _text(response)
 
@@ -103,13 +103,13 @@ def test_draft_then_final_then_no_more_changes(assessment_school, as_user):
     point = s.lik1.active_points[2]
     data[f"waktu-{point.id}"] = "2:05"
     assert client.post(_mark_url(version, s.trainee), data=data).status_code == 302
-    draft = service.open_draft(version.id, s.trainee.id)
+    draft = judgements.open_draft(version.id, s.trainee.id)
     assert draft.mark_for(point.id).video_seconds == 125 and draft.tuk == "Lab OTKP 2"
     # finalising needs the confirmation tick; the draft stays saved
     response = client.post(_mark_url(version, s.trainee), data={**data, "aksi": "final", "yakin": ""})
-    assert response.status_code == 400 and service.current_final(version.id, s.trainee.id) is None
+    assert response.status_code == 400 and judgements.current_final(version.id, s.trainee.id) is None
     assert client.post(_mark_url(version, s.trainee), data={**data, "aksi": "final"}).status_code == 302
-    final = service.current_final(version.id, s.trainee.id)
+    final = judgements.current_final(version.id, s.trainee.id)
     assert final.recommendation == "BK" and final.assessor_id == s.assessor.id
     # a finalised judgement cannot be re-marked through the form
     again = client.post(_mark_url(version, s.trainee), data=form_for(s.lik1, "K", action="final"))
@@ -137,13 +137,13 @@ def test_correction_over_http_needs_a_reason(assessment_school, as_user):
 def test_trainee_sees_own_results_escaped_with_time_links_and_resubmit(assessment_school, as_user):
     s = assessment_school
     version = s.submit(s.trainee, "LIK_1", partner=s.trainee2)
-    draft = service.start_or_resume_draft(version, s.trainee, s.assessor)
+    draft = judgements.start_or_resume_draft(version, s.trainee, s.assessor)
     marks = marks_for(s.lik1, p1_1_a="BK")
     first = s.lik1.active_points[0]
     marks[first.id].comment = "Data kepuasan <script>alert(1)</script> kurang"
     marks[first.id].seconds = 95
-    service.save_marks(draft, s.assessor, marks, "BK", "Perbaiki **data** dulu", "Lab", attitudes_for(s.lik1))
-    service.finalise(draft, s.assessor)
+    judgements.save_marks(draft, s.assessor, marks, "BK", "Perbaiki **data** dulu", "Lab", attitudes_for(s.lik1))
+    judgements.finalise(draft, s.assessor)
 
     page = _text(as_user("trainee").get("/penilaian/hasil/LIK_1"))
     assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
@@ -218,7 +218,7 @@ def test_marking_someone_not_on_the_version_is_404_and_csrf_is_required(assessme
     assert client.get(f"/penilaian/versi/{version.id + 99}/peserta/{s.trainee.id}").status_code == 404
     assert client.post(_mark_url(version, s.trainee), data=form_for(s.lik1, "K"), csrf=False).status_code == 400
     assert client.post("/penilaian/koreksi/999", data={"alasan": "x" * 20}).status_code == 404
-    assert service.open_draft(version.id, s.trainee.id) is None
+    assert judgements.open_draft(version.id, s.trainee.id) is None
 
 
 def test_the_marking_screen_offers_each_points_oral_follow_up_questions(assessment_school, as_user):

@@ -181,8 +181,8 @@ def world(tmp_path_factory):
 
 def _build_world(app) -> dict:
     from courseware.accounts.service import create_user
-    from courseware.assessments import service as assessments
-    from courseware.assessments.service import MarkInput
+    from courseware.assessments import judgements
+    from courseware.assessments.judgements import MarkInput
     from courseware.bank.models import KUKS, Question, QuestionOption
     from courseware.classes.models import Enrollment
     from courseware.classes.service import create_class
@@ -265,11 +265,11 @@ def _build_world(app) -> dict:
     media.target_id = str(version.id)
     db.session.commit()
 
-    draft = assessments.start_or_resume_draft(version, u["trainee"], u["assessor"])
+    draft = judgements.start_or_resume_draft(version, u["trainee"], u["assessor"])
     marks = {p.id: MarkInput(result="K", comment="", seconds=None) for p in practicals["LIK_1"].active_points}
     attitudes = {a["id"]: {"result": "K", "comment": ""} for a in practicals["LIK_1"].attitudes}
-    assessments.save_marks(draft, u["assessor"], marks, "K", "Umpan balik", "Lab", attitudes)
-    judgement = assessments.finalise(draft, u["assessor"])
+    judgements.save_marks(draft, u["assessor"], marks, "K", "Umpan balik", "Lab", attitudes)
+    judgement = judgements.finalise(draft, u["assessor"])
 
     from courseware.practicals.models import SubmissionAttachment
 

@@ -1,5 +1,6 @@
 """Backups are taken while the site is in use and restore into a fresh instance intact."""
 import threading
+from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
@@ -91,7 +92,7 @@ def test_backup_keeps_every_attempt_submission_and_judgement(app, tmp_path, fres
     """The evidence a school cannot lose: test attempts with answers, video versions, final judgements."""
     from datetime import timedelta
 
-    from courseware.assessments import service as assessing
+    from courseware.assessments import judgements
     from courseware.assessments.models import Judgement, JudgementMark
     from courseware.models_base import utcnow
     from courseware.practicals.models import SubmissionVersion
@@ -106,12 +107,12 @@ def test_backup_keeps_every_attempt_submission_and_judgement(app, tmp_path, fres
     quizzing.save_answers(attempt.id, school.trainee, {first.position: first.option_order[0]})
     quizzing.submit(attempt.id, school.trainee)
     version = school.submit(school.trainee, "LIK_1")
-    judgement = assessing.start_or_resume_draft(version, school.trainee, school.assessor)
-    marks = {p.id: assessing.MarkInput(result="K", comment="Jelas dan runtut") for p in school.lik1.points
+    judgement = judgements.start_or_resume_draft(version, school.trainee, school.assessor)
+    marks = {p.id: judgements.MarkInput(result="K", comment="Jelas dan runtut") for p in school.lik1.points
              if not p.retired}
     attitudes = {a["id"]: {"result": "K", "comment": "Santun"} for a in school.lik1.attitudes}
-    assessing.save_marks(judgement, school.assessor, marks, "K", "Bagus", "Lab MPLB SMK", attitudes)
-    assessing.finalise(judgement, school.assessor)
+    judgements.save_marks(judgement, school.assessor, marks, "K", "Bagus", "Lab MPLB SMK", attitudes)
+    judgements.finalise(judgement, school.assessor)
 
     def evidence():
         return {
@@ -132,3 +133,14 @@ def test_backup_keeps_every_attempt_submission_and_judgement(app, tmp_path, fres
         assert evidence() == before
         db.session.remove()
         db.engine.dispose()
+
+
+def test_backup_copies_finished_media_but_not_unfinished_uploads_or_scratch(live_app, tmp_path):
+    root = Path(live_app.config["MEDIA_ROOT"])
+    for relative in ("files/ab/video.mp4", "uploads/1f2e.part", "uploads/1f2e.info", "work/transcode-9.mp4"):
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_bytes(b"x" * 64)
+    folder = backup(live_app, tmp_path / "cadangan")
+    copied = sorted(p.relative_to(folder / "media").as_posix() for p in (folder / "media").rglob("*") if p.is_file())
+    assert "files/ab/video.mp4" in copied
+    assert not [p for p in copied if p.startswith(("uploads/", "work/"))]

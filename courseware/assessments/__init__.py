@@ -4,9 +4,9 @@ from ..navigation import add_nav, add_panel
 
 
 def init_app(app):
-    from . import views
+    from . import guards, views  # noqa: F401 - importing guards registers the ORM guards
     from .panels import assessor_context, teacher_context, trainee_context
-    from .service import format_seconds
+    from .form_input import format_seconds
     from .views import user_markdown
 
     app.register_blueprint(views.bp)

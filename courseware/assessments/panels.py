@@ -1,14 +1,14 @@
 from ..classes.service import classes_taught_by
-from . import service
+from . import assessor_queue, judgements
 
 
 def assessor_context(user) -> dict:
-    summary = service.queue_summary(user)
-    return {"count": summary["count"], "oldest": summary["oldest"], "format_waiting": service.format_waiting}
+    summary = assessor_queue.queue_summary(user)
+    return {"count": summary["count"], "oldest": summary["oldest"], "format_waiting": assessor_queue.format_waiting}
 
 
 def trainee_context(user) -> dict:
-    return {"unit": service.unit_result(user), "labels": service.result_labels(), "trainee": user}
+    return {"unit": judgements.unit_result(user), "labels": judgements.result_labels(), "trainee": user}
 
 
 def teacher_context(user) -> dict:

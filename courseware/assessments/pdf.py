@@ -59,7 +59,7 @@ def _label(result, labels) -> str:
 
 
 def record_pdf(rec, static_folder: str) -> bytes:
-    from .service import result_labels
+    from .judgements import result_labels
 
     labels = result_labels()
     pdf = _new_pdf(static_folder)
@@ -133,7 +133,7 @@ def record_pdf(rec, static_folder: str) -> bytes:
                 row.cell((mark.result if mark and mark.result else "-"), style=FontFace(emphasis="BOLD"))
                 comment = _plain(mark.comment) if mark else ""
                 if mark and mark.video_seconds is not None:
-                    from .service import format_seconds
+                    from .form_input import format_seconds
                     comment = (comment + "\n" if comment else "") + f"{_('menit')} {format_seconds(mark.video_seconds)}"
                 row.cell(comment or "-")
         pdf.set_font(FONT, "B", 9)

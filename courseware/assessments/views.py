@@ -28,7 +28,7 @@ from ..practicals.attachments import attachments_by_version
 from ..practicals.service import status_labels
 from ..results import status as results_status
 from ..sanitize import render_user_markdown
-from . import records, service
+from . import assessor_queue, form_input, judgements, permissions, records
 
 bp = Blueprint("assessments", __name__, url_prefix="/penilaian")
 
@@ -57,8 +57,8 @@ def practical_url(code: str) -> str | None:
 
 
 def _common() -> dict:
-    return {"media_ui": media_ui_available(), "labels": service.result_labels(),
-            "test_labels": service.test_labels(), "unit_labels": results_status.unit_labels()}
+    return {"media_ui": media_ui_available(), "labels": judgements.result_labels(),
+            "test_labels": judgements.test_labels(), "unit_labels": results_status.unit_labels()}
 
 
 # --- assessor ------------------------------------------------------------------------------
@@ -67,17 +67,17 @@ def _common() -> dict:
 @assessor_required
 def queue():
     class_id = request.args.get("kelas", type=int)
-    code = request.args.get("lik") if request.args.get("lik") in service.LIK_CODES else None
-    rows = service.queue(current_user, class_id=class_id, code=code)
-    return render_template("assessments/queue.html", rows=rows, classes=service.queue_classes(),
-                           class_id=class_id, code=code, codes=service.LIK_CODES,
-                           format_waiting=service.format_waiting, status_labels=status_labels(), **_common())
+    code = request.args.get("lik") if request.args.get("lik") in judgements.LIK_CODES else None
+    rows = assessor_queue.queue(current_user, class_id=class_id, code=code)
+    return render_template("assessments/queue.html", rows=rows, classes=assessor_queue.queue_classes(),
+                           class_id=class_id, code=code, codes=judgements.LIK_CODES,
+                           format_waiting=assessor_queue.format_waiting, status_labels=status_labels(), **_common())
 
 
 def _entries(practical, judgement=None, form=None) -> list[dict]:
     """One dict per active point for the marks form: from the submitted form, or a judgement's marks."""
     entries = []
-    for point in service.points_of(practical):
+    for point in judgements.points_of(practical):
         if form is not None:
             entries.append({"point": point, "result": (form.get(f"hasil-{point.id}") or "").upper() or None,
                             "comment": form.get(f"komentar-{point.id}") or "",
@@ -86,7 +86,7 @@ def _entries(practical, judgement=None, form=None) -> list[dict]:
         mark = judgement.mark_for(point.id) if judgement is not None else None
         entries.append({"point": point, "result": mark.result if mark else None,
                         "comment": mark.comment if mark else "",
-                        "time": service.format_seconds(mark.video_seconds) if mark else ""})
+                        "time": form_input.format_seconds(mark.video_seconds) if mark else ""})
     return entries
 
 
@@ -105,8 +105,8 @@ def _attitude_entries(practical, judgement=None, form=None) -> list[dict]:
 
 def _render_marking(version, trainee, form=None, status=200, correcting=False):
     practical = version.submission.practical
-    final = service.current_final(version.id, trainee.id)
-    draft = service.open_draft(version.id, trainee.id)
+    final = judgements.current_final(version.id, trainee.id)
+    draft = judgements.open_draft(version.id, trainee.id)
     source = final if final is not None else draft
     values = {"recommendation": source.recommendation if source else None,
               "feedback": source.feedback if source else "", "tuk": source.tuk if source else "",
@@ -114,24 +114,24 @@ def _render_marking(version, trainee, form=None, status=200, correcting=False):
     if form is not None:
         values = {"recommendation": form.get("rekomendasi") or None, "feedback": form.get("umpan_balik") or "",
                   "tuk": form.get("tuk") or "", "reason": form.get("alasan") or ""}
-    history = service.final_history(version.id, trainee.id)
-    evidence = service.evidence_version(trainee.id, practical.code)
+    history = judgements.final_history(version.id, trainee.id)
+    evidence = judgements.evidence_version(trainee.id, practical.code)
     return render_template(
         "assessments/mark.html", version=version, trainee=trainee, practical=practical,
-        evidence_rule=service.evidence_rule(practical), other=version.partner, final=final, draft=draft,
+        evidence_rule=permissions.evidence_rule(practical), other=version.partner, final=final, draft=draft,
         history=history,
         entries=_entries(practical, source, form), attitudes=_attitude_entries(practical, source, form),
         attachments=attachments_by_version([version]).get(version.id, []),
         values=values, correcting=correcting,
         is_newest=evidence is not None and evidence.id == version.id,
-        superseded_by=service.superseded_by, observation_rows=records.observation_rows, **_common()), status
+        superseded_by=judgements.superseded_by, observation_rows=records.observation_rows, **_common()), status
 
 
 @bp.route("/versi/<int:version_id>/peserta/<int:trainee_id>", methods=["GET", "POST"])
 @assessor_required
 def mark(version_id: int, trainee_id: int):
-    version, trainee = service.version_and_trainee_or_404(version_id, trainee_id)
-    service.check_judgeable(current_user, version, trainee.id)   # a partner, or an assessor in the video: 403
+    version, trainee = permissions.version_and_trainee_or_404(version_id, trainee_id)
+    permissions.check_judgeable(current_user, version, trainee.id)   # a partner, or an assessor in the video: 403
     if request.method == "GET":
         return _render_marking(version, trainee)
     if not EmptyForm().validate_on_submit():
@@ -139,16 +139,16 @@ def mark(version_id: int, trainee_id: int):
     practical = version.submission.practical
     finalising = request.form.get("aksi") == "final"
     try:
-        marks = service.parse_marks(request.form, practical)
-        attitudes = service.parse_attitudes(request.form, practical)
-        draft = service.start_or_resume_draft(version, trainee, current_user)
-        service.save_marks(draft, current_user, marks, request.form.get("rekomendasi"),
+        marks = form_input.parse_marks(request.form, practical)
+        attitudes = form_input.parse_attitudes(request.form, practical)
+        draft = judgements.start_or_resume_draft(version, trainee, current_user)
+        judgements.save_marks(draft, current_user, marks, request.form.get("rekomendasi"),
                            request.form.get("umpan_balik"), request.form.get("tuk"), attitudes)
         if finalising:
             if not request.form.get("yakin"):
                 raise ServiceError(_("Draf tersimpan. Centang pernyataan bahwa penilaian sudah benar untuk "
                                      "memfinalkannya."))
-            service.finalise(draft, current_user)
+            judgements.finalise(draft, current_user)
     except ServiceError as exc:
         flash(exc.message, "error")
         return _render_marking(version, trainee, request.form, exc.status)
@@ -162,15 +162,15 @@ def mark(version_id: int, trainee_id: int):
 @bp.route("/koreksi/<int:judgement_id>", methods=["POST"])
 @assessor_required
 def correct(judgement_id: int):
-    old = service.judgement_for_viewer_or_404(current_user, judgement_id)
+    old = permissions.judgement_for_viewer_or_404(current_user, judgement_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     version, trainee = old.version, old.trainee
-    service.check_judgeable(current_user, version, trainee.id)
+    permissions.check_judgeable(current_user, version, trainee.id)
     try:
-        marks = service.parse_marks(request.form, version.submission.practical)
-        attitudes = service.parse_attitudes(request.form, version.submission.practical)
-        service.correct(old, current_user, marks, request.form.get("rekomendasi"),
+        marks = form_input.parse_marks(request.form, version.submission.practical)
+        attitudes = form_input.parse_attitudes(request.form, version.submission.practical)
+        judgements.correct(old, current_user, marks, request.form.get("rekomendasi"),
                         request.form.get("umpan_balik"), request.form.get("tuk"), request.form.get("alasan"),
                         attitudes)
     except ServiceError as exc:
@@ -186,17 +186,17 @@ def correct(judgement_id: int):
 @trainee_required
 def results(code: str):
     code = (code or "").upper()
-    if code not in service.LIK_CODES:
+    if code not in judgements.LIK_CODES:
         abort(404)
     practical = records.practical_by_code(code)
     if practical is None:
         abort(404)
-    history = service.trainee_history(current_user, code)
+    history = judgements.trainee_history(current_user, code)
     return render_template("assessments/results.html", practical=practical, code=code, history=history,
-                           result=service.effective_lik_result(current_user.id, code),
+                           result=judgements.effective_lik_result(current_user.id, code),
                            practical_url=practical_url(code), observation_rows=records.observation_rows,
-                           evidence_rule=service.evidence_rule(practical),
-                           superseded_by=service.superseded_by, **_common())
+                           evidence_rule=permissions.evidence_rule(practical),
+                           superseded_by=judgements.superseded_by, **_common())
 
 
 # --- teacher: recap and exports -----------------------------------------------------------
@@ -261,7 +261,7 @@ def recap_xlsx(class_id: int):
 @bp.route("/kelas/<int:class_id>/laporan")
 @role_required("teacher", "assessor", "admin")
 def class_report(class_id: int):
-    classroom = service.class_for_report_or_404(current_user, class_id)
+    classroom = permissions.class_for_report_or_404(current_user, class_id)
     return render_template("assessments/class_report.html", classroom=classroom,
                            rows=records.class_report(classroom), today=local_today(), **_common())
 
@@ -269,7 +269,7 @@ def class_report(class_id: int):
 @bp.route("/rekaman/<int:trainee_id>")
 @login_required
 def record(trainee_id: int):
-    trainee = service.trainee_for_records_or_404(current_user, trainee_id)
+    trainee = permissions.trainee_for_records_or_404(current_user, trainee_id)
     return render_template("assessments/record.html", rec=records.assessment_record(trainee), **_common())
 
 
@@ -278,7 +278,7 @@ def record(trainee_id: int):
 def record_pdf(trainee_id: int):
     from .pdf import record_pdf as build
 
-    trainee = service.trainee_for_records_or_404(current_user, trainee_id)
+    trainee = permissions.trainee_for_records_or_404(current_user, trainee_id)
     data = build(records.assessment_record(trainee), current_app.static_folder)
     filename = f"rekaman-asesmen-{trainee.nis or trainee.id}.pdf"
     return Response(data, mimetype="application/pdf",
@@ -289,8 +289,8 @@ def record_pdf(trainee_id: int):
 @bp.route("/observasi/<int:judgement_id>")
 @login_required
 def observation(judgement_id: int):
-    judgement = service.judgement_for_viewer_or_404(current_user, judgement_id)
+    judgement = permissions.judgement_for_viewer_or_404(current_user, judgement_id)
     return render_template("assessments/observation.html", judgement=judgement,
                            practical=judgement.version.submission.practical,
-                           rows=records.observation_rows(judgement), superseded_by=service.superseded_by(judgement),
+                           rows=records.observation_rows(judgement), superseded_by=judgements.superseded_by(judgement),
                            **_common())

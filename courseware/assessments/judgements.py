@@ -1,32 +1,28 @@
-"""Assessment rules: the assessor's queue, drafts, finalising and corrections of judgements.
+"""Judgement state changes: drafts, finalising and corrections, and the lookups they need.
 
 A judgement is per (submission version, judged trainee), and the judged trainee is always the
 version's submitter: a LIK video is evidence only for the trainee who plays the assessed role
-in it. Nobody judges a version they appear in. Effective and unit results are read from
-courseware/results; the record pages' data is in records.py.
+in it. Nobody judges a version they appear in (permissions.check_judgeable). Effective and unit
+results are read from courseware/results; the record pages' data is in records.py.
 """
-import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
-from flask import abort
 from flask_babel import gettext as _
-from sqlalchemy import event, inspect, or_, select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy import or_, select
+from sqlalchemy.orm import lazyload
 
 from ..accounts.models import User
 from ..audit.service import record
-from ..classes.models import Classroom, Enrollment
-from ..classes.service import teaches_trainee
 from ..database import write_transaction
 from ..errors import ServiceError
 from ..extensions import db
 from ..models_base import utcnow
 from ..practicals.models import ChecklistPoint, Practical, Submission, SubmissionVersion
-from ..practicals import service as practicals_service
 from ..results import status as results
 from ..results.changes import unit_status_changes
+from .guards import FinalisedJudgementError
 from .models import Judgement, JudgementMark
+from .permissions import check_judgeable, role_in_version
 from .records import settled_unit_results
 
 LIK_CODES = ("LIK_1", "LIK_2")
@@ -40,69 +36,6 @@ MIN_REASON = 10
 TOLERANCE = 0.05
 
 
-class FinalisedJudgementError(ServiceError):
-    def __init__(self):
-        super().__init__(_("Penilaian yang sudah final tidak dapat diubah. Buat koreksi dengan alasan."), 409)
-
-
-# --- the database refuses to change a final judgement, whoever tries -----------------------
-
-def _committed_state(judgement: Judgement) -> str | None:
-    history = inspect(judgement).attrs.state.history
-    if history.deleted:
-        return history.deleted[0]
-    if history.unchanged:
-        return history.unchanged[0]
-    return None if inspect(judgement).pending else judgement.state
-
-
-@event.listens_for(Judgement, "before_update")
-def _guard_final_judgement(_mapper, _connection, target):
-    if _committed_state(target) == "final":
-        raise FinalisedJudgementError()
-
-
-@event.listens_for(Judgement, "before_delete")
-def _guard_final_delete(_mapper, _connection, target):
-    if _committed_state(target) == "final":
-        raise FinalisedJudgementError()
-
-
-@event.listens_for(Judgement, "before_insert")
-@event.listens_for(Judgement, "before_update")
-def _guard_self_judgement(_mapper, _connection, target):
-    """No record ever names the same person as trainee and assessor, whatever code path tries."""
-    if target.assessor_id is not None and target.assessor_id == target.trainee_id:
-        raise ServiceError(_("Peserta tidak boleh menilai dirinya sendiri."), 403)
-
-
-@event.listens_for(JudgementMark, "before_update")
-@event.listens_for(JudgementMark, "before_delete")
-def _guard_final_mark(_mapper, _connection, target):
-    judgement = target.judgement
-    if judgement is not None and _committed_state(judgement) == "final":
-        raise FinalisedJudgementError()
-
-
-# --- small helpers ------------------------------------------------------------------------
-
-def can_judge(user) -> bool:
-    return bool(user and getattr(user, "is_authenticated", False) and user.has_role("assessor", "admin"))
-
-
-def appears_in(user, version: SubmissionVersion) -> bool:
-    """True when `user` is in the video: its submitter or the partner named on that version."""
-    return user is not None and user.id in (version.submission.trainee_id, version.partner_id)
-
-
-def can_judge_version(user, version: SubmissionVersion) -> bool:
-    """Assessors and admins judge a version, unless they appear in it (nobody judges themselves)."""
-    return can_judge(user) and not appears_in(user, version)
-
-
-evidence_rule = practicals_service.evidence_rule
-
-
 def result_labels() -> dict:
     return results.lik_labels()
 
@@ -111,44 +44,7 @@ def test_labels() -> dict:
     return results.test_labels()
 
 
-def parse_seconds(text) -> int | None:
-    """"83", "1:23" or "1:02:03" -> seconds; empty -> None; anything else is refused."""
-    text = ("" if text is None else str(text)).strip()
-    if not text:
-        return None
-    if not re.fullmatch(r"\d{1,5}(:\d{1,2}){0,2}", text):
-        raise ServiceError(_("Waktu video ditulis seperti 1:23 (menit:detik) atau dalam detik, misalnya 83."))
-    parts = [int(p) for p in text.split(":")]
-    if any(p >= 60 for p in parts[1:]):
-        raise ServiceError(_("Waktu video ditulis seperti 1:23 (menit:detik) atau dalam detik, misalnya 83."))
-    seconds = 0
-    for part in parts:
-        seconds = seconds * 60 + part
-    if seconds > 24 * 3600:
-        raise ServiceError(_("Waktu video terlalu besar."))
-    return seconds
-
-
-def format_seconds(seconds) -> str:
-    if seconds is None:
-        return ""
-    seconds = int(seconds)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def format_waiting(delta: timedelta) -> str:
-    minutes = max(int(delta.total_seconds() // 60), 0)
-    if minutes < 60:
-        return _("%(n)d menit", n=minutes)
-    hours = minutes // 60
-    if hours < 48:
-        return _("%(n)d jam", n=hours)
-    return _("%(n)d hari", n=hours // 24)
-
-
-def _clean_text(text, limit: int, what: str) -> str:
+def clean_text(text, limit: int, what: str) -> str:
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
     if len(text) > limit:
         raise ServiceError(_("%(what)s terlalu panjang: %(n)d karakter (maksimal %(max)d).",
@@ -160,28 +56,7 @@ def points_of(practical: Practical) -> list[ChecklistPoint]:
     return practical.active_points
 
 
-def role_in_version(version: SubmissionVersion, trainee_id: int) -> str | None:
-    """"pengirim" for the submitter, "pasangan" for the partner named on that version, else None."""
-    if version.submission.trainee_id == trainee_id:
-        return "pengirim"
-    if version.partner_id is not None and version.partner_id == trainee_id:
-        return "pasangan"
-    return None
-
-
-def version_and_trainee_or_404(version_id: int, trainee_id: int) -> tuple[SubmissionVersion, User]:
-    """The version and a trainee named on it (submitter or partner); 404 otherwise. Whether the
-    trainee may be judged from it is check_judgeable's question."""
-    version = db.session.get(SubmissionVersion, version_id)
-    if version is None or role_in_version(version, trainee_id) is None:
-        abort(404)
-    trainee = db.session.get(User, trainee_id)
-    if trainee is None:
-        abort(404)
-    return version, trainee
-
-
-# --- judgements: lookups ---------------------------------------------------------------
+# --- lookups --------------------------------------------------------------------------------
 
 current_final = results.current_final
 evidence_version = results.evidence_version
@@ -233,77 +108,6 @@ def unit_result(trainee: User) -> results.UnitResult:
     return settled_unit_results([trainee.id])[trainee.id]
 
 
-# --- the assessor's queue -------------------------------------------------------------------
-
-@dataclass
-class QueueRow:
-    version: SubmissionVersion
-    trainee: User
-    partner: User | None
-    practical: Practical
-    waiting_since: datetime
-    waited: timedelta
-    draft: Judgement | None = None
-
-    @property
-    def media_status(self):
-        return self.version.media_status
-
-
-def queue(viewer: User, class_id: int | None = None, code: str | None = None,
-          now: datetime | None = None) -> list[QueueRow]:
-    """Versions waiting for a final judgement of their submitter, oldest first.
-
-    Only each trainee's newest own version with a video counts (partners are never queued); a
-    version already judged final is done (corrections start from the judgement); a version the
-    viewer appears in is never listed for them.
-    """
-    now = now or utcnow()
-    query = (select(SubmissionVersion).join(Submission).join(Practical)
-             .where(SubmissionVersion.media_file_id.is_not(None))
-             .options(joinedload(SubmissionVersion.submission)))
-    if code:
-        query = query.where(Practical.code == code)
-    if class_id:
-        query = query.where(Submission.trainee_id.in_(
-            select(Enrollment.user_id).where(Enrollment.classroom_id == class_id)))
-    newest: dict[tuple[int, str], SubmissionVersion] = {}
-    for version in db.session.scalars(query):
-        key = (version.submission.trainee_id, version.submission.practical.code)
-        best = newest.get(key)
-        if best is None or (version.created_at, version.id) > (best.created_at, best.id):
-            newest[key] = version
-    versions = [v for v in newest.values() if not appears_in(viewer, v)]
-    if not versions:
-        return []
-    ids = [v.id for v in versions]
-    judged = set(db.session.scalars(select(Judgement.version_id).where(
-        Judgement.state == "final", Judgement.void_reason.is_(None), Judgement.version_id.in_(ids),
-        Judgement.trainee_id == Submission.trainee_id).join(SubmissionVersion).join(Submission)))
-    drafts = {j.version_id: j for j in db.session.scalars(
-        select(Judgement).where(Judgement.state == "draft", Judgement.void_reason.is_(None),
-                                Judgement.version_id.in_(ids)))}
-    rows = []
-    for version in versions:
-        if version.id in judged:
-            continue
-        since = version.attached_at or version.created_at
-        rows.append(QueueRow(version=version, trainee=version.submission.trainee, partner=version.partner,
-                             practical=version.submission.practical, waiting_since=since, waited=now - since,
-                             draft=drafts.get(version.id)))
-    rows.sort(key=lambda r: (r.waiting_since, r.version.id))
-    return rows
-
-
-def queue_summary(viewer: User) -> dict:
-    rows = queue(viewer)
-    return {"count": len(rows), "oldest": rows[0] if rows else None}
-
-
-def queue_classes() -> list[Classroom]:
-    return list(db.session.scalars(select(Classroom).order_by(Classroom.academic_year.desc(), Classroom.name)))
-
-
 # --- drafting, finalising, correcting ---------------------------------------------------
 
 @dataclass
@@ -311,34 +115,6 @@ class MarkInput:
     result: str | None = None
     comment: str = ""
     seconds: int | None = None
-
-
-def parse_marks(form, practical: Practical) -> dict[int, MarkInput]:
-    """Read hasil-<id>, komentar-<id>, waktu-<id> for every active point of `practical` from a form dict."""
-    marks = {}
-    for point in points_of(practical):
-        result = (form.get(f"hasil-{point.id}") or "").strip().upper() or None
-        if result not in (None, *("K", "BK")):
-            raise ServiceError(_("Hasil butir %(p)s harus K atau BK.", p=point.uid))
-        marks[point.id] = MarkInput(
-            result=result,
-            comment=_clean_text(form.get(f"komentar-{point.id}"), MAX_COMMENT, _("Komentar butir %(p)s", p=point.uid)),
-            seconds=parse_seconds(form.get(f"waktu-{point.id}")),
-        )
-    return marks
-
-
-def parse_attitudes(form, practical: Practical) -> dict:
-    """sikap-<id> (K/BK) and sikap-komentar-<id> for every attitude the sheet names."""
-    attitudes = {}
-    for attitude in practical.attitudes or []:
-        result = (form.get(f"sikap-{attitude['id']}") or "").strip().upper() or None
-        if result not in (None, "K", "BK"):
-            raise ServiceError(_("Hasil sikap %(s)s harus K atau BK.", s=attitude["name"]))
-        comment = _clean_text(form.get(f"sikap-komentar-{attitude['id']}"), MAX_COMMENT,
-                              _("Komentar sikap %(s)s", s=attitude["name"]))
-        attitudes[attitude["id"]] = {"result": result, "comment": comment}
-    return attitudes
 
 
 def _attitudes_not_k(attitudes: dict | None, practical: Practical) -> list[str]:
@@ -369,23 +145,6 @@ def _require_complete(marks: dict[int, MarkInput], practical: Practical, attitud
     if unmarked:
         raise ServiceError(_("Semua butir harus dinilai K atau BK sebelum difinalkan. Belum dinilai: %(p)s.",
                              p=", ".join(unmarked)))
-
-
-def check_judgeable(actor: User, version: SubmissionVersion, trainee_id: int) -> None:
-    """May `actor` open, save, finalise or correct a judgement of `trainee_id` on `version`?"""
-    if not can_judge(actor):
-        raise ServiceError(_("Hanya asesor yang dapat menilai."), status=403)
-    role = role_in_version(version, trainee_id)
-    if role is None:
-        raise ServiceError(_("Peserta ini tidak tercantum pada versi kiriman tersebut."), status=404)
-    if role == "pasangan":
-        raise ServiceError(evidence_rule(version.submission.practical), status=403)
-    if appears_in(actor, version):
-        raise ServiceError(_("Anda tampil di video ini (sebagai pengirim atau pasangan), jadi tidak boleh "
-                             "menilainya. Penilaian ini harus dilakukan asesor lain."), status=403)
-    if version.media_file_id is None:
-        raise ServiceError(_("Versi ini belum memiliki video; belum dapat dinilai."), status=409)
-
 
 def start_or_resume_draft(version: SubmissionVersion, trainee: User, assessor: User) -> Judgement:
     """The open draft for (version, trainee), created with an empty mark per point if needed."""
@@ -431,8 +190,8 @@ def save_marks(judgement: Judgement, actor: User, marks: dict[int, MarkInput], r
     version = judgement.version
     check_judgeable(actor, version, judgement.trainee_id)
     practical = version.submission.practical
-    feedback = _clean_text(feedback, MAX_FEEDBACK, _("Umpan balik"))
-    tuk = _clean_text(tuk, MAX_TUK, _("Tempat uji kompetensi (TUK)"))
+    feedback = clean_text(feedback, MAX_FEEDBACK, _("Umpan balik"))
+    tuk = clean_text(tuk, MAX_TUK, _("Tempat uji kompetensi (TUK)"))
     recommendation = recommendation or None
     _check_recommendation(recommendation, marks, practical,
                           attitudes if attitudes is not None else judgement.attitude_marks)
@@ -497,11 +256,11 @@ def correct(old: Judgement, actor: User, marks: dict[int, MarkInput], recommenda
     check_judgeable(actor, version, old.trainee_id)
     practical = version.submission.practical
     trainee = old.trainee
-    reason = _clean_text(reason, MAX_REASON, _("Alasan koreksi"))
+    reason = clean_text(reason, MAX_REASON, _("Alasan koreksi"))
     if len(reason) < MIN_REASON:
         raise ServiceError(_("Tulis alasan koreksi (minimal %(n)d karakter).", n=MIN_REASON))
-    feedback = _clean_text(feedback, MAX_FEEDBACK, _("Umpan balik"))
-    tuk = _clean_text(tuk, MAX_TUK, _("Tempat uji kompetensi (TUK)"))
+    feedback = clean_text(feedback, MAX_FEEDBACK, _("Umpan balik"))
+    tuk = clean_text(tuk, MAX_TUK, _("Tempat uji kompetensi (TUK)"))
     recommendation = recommendation or None
     attitudes = dict(attitudes if attitudes is not None else old.attitude_marks or {})
     _require_complete(marks, practical, attitudes)
@@ -535,42 +294,6 @@ def correct(old: Judgement, actor: User, marks: dict[int, MarkInput], recommenda
         _record_lik_change(actor, trainee, practical.code, before_lik)
     db.session.refresh(new)
     return new
-
-
-# --- who may see a trainee's results and records ------------------------------------------
-
-def can_see_trainee_records(user: User, trainee_id: int) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.id == trainee_id or user.has_role("assessor", "admin"):
-        return True
-    return user.has_role("teacher") and teaches_trainee(user, trainee_id)
-
-
-def trainee_for_records_or_404(user: User, trainee_id: int) -> User:
-    """The trainee if `user` is that trainee, a teacher of their class, an assessor or an admin; else 404."""
-    trainee = db.session.get(User, trainee_id)
-    if trainee is None or not trainee.has_role("trainee") or not can_see_trainee_records(user, trainee_id):
-        abort(404)
-    return trainee
-
-
-def judgement_for_viewer_or_404(user: User, judgement_id: int) -> Judgement:
-    """A final judgement for anyone who may see the judged trainee's records; drafts only for assessors."""
-    judgement = db.session.get(Judgement, judgement_id)
-    if judgement is None or not can_see_trainee_records(user, judgement.trainee_id):
-        abort(404)
-    if not judgement.is_final and not can_judge(user):
-        abort(404)
-    return judgement
-
-
-def class_for_report_or_404(user: User, class_id: int) -> Classroom:
-    """A class report: the class's teacher, assessors and admins; 404 otherwise."""
-    classroom = db.session.get(Classroom, class_id)
-    if classroom is None or not (user.has_role("assessor", "admin") or classroom.teacher_id == user.id):
-        abort(404)
-    return classroom
 
 
 # --- the trainee's view ---------------------------------------------------------------------
