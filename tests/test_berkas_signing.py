@@ -142,3 +142,15 @@ def test_signature_images_only_for_those_who_may_see_the_form(app, school):
     assert _client(app, school.trainee2).get(url).status_code == 404
     assert _client(app, school.teacher2).get(url).status_code == 404
     assert app.test_client().get(url).status_code in (302, 401)
+
+
+def test_demo_trainee_has_a_signed_apl02_and_ak01(app, practicals):
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    forms = db.session.scalars(select(AssessmentForm).order_by(AssessmentForm.kind)).all()
+    assert [(f.kind, f.trainee.username, f.is_locked) for f in forms] == [
+        ("FR.AK.01", "peserta1", True), ("FR.APL.02", "peserta1", True)]
+    for form in forms:
+        check = signing.verify(form.fingerprint)
+        assert check is not None and check.valid
+    assert forms[1].content["recommendation"] == "lanjut" and len(forms[1].content["kuk"]) == 10
