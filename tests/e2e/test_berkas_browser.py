@@ -213,6 +213,18 @@ def test_ak01_assessor_plans_and_trainee_agrees(browser, world):
     page.goto(base + "/berkas/pasangan")
     _both_widths(page, base, "berkas-pasangan")
     context.close()
+
+    # The class teacher sees the class's forms, the setting, and names the class assessor.
+    context, page = _context(browser, 360, touch=True)
+    _login(page, base, "guru.berkas")
+    page.goto(f"{base}/berkas/kelas/{ids['class']}")
+    page.fill("#asesor-baru", "asesor.berkas")
+    page.click("form[action$='/asesor'] button[type=submit]")
+    page.wait_for_load_state()
+    assert "sekarang asesor kelas ini" in page.locator(".flash").first.inner_text()
+    assert "Lengkap, ditandatangani" in page.locator("main table").inner_text()
+    _both_widths(page, base, "berkas-kelas-guru")
+    context.close()
     with app.app_context():
         from courseware.berkas.models import AssessmentForm
 
