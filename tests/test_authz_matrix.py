@@ -52,6 +52,22 @@ EXPECTED = {
     ("admin.toggle_active", "GET"): row(302, 403, 403, 403, 403, 403, 200),
     ("admin.toggle_active", "POST"): row(302, 403, 403, 403, 403, 403, 400),  # unconfirmed
     ("admin.users", "GET"): row(302, 403, 403, 403, 403, 403, 200),
+    ("berkas.ak01_agree", "POST"): row(302, 409, 404, 403, 403, 403, 403),
+    ("berkas.ak01_page", "GET"): row(302, 200, 404, 404, 200, 200, 200),
+    ("berkas.ak01_plan", "POST"): row(302, 403, 403, 403, 403, 400, 403),
+    ("berkas.apl02_page", "GET"): row(302, 200, 404, 404, 200, 200, 200),
+    ("berkas.apl02_page", "POST"): row(302, 400, 404, 404, 403, 403, 403),
+    ("berkas.apl02_restart", "POST"): row(302, 303, 404, 403, 403, 403, 403),
+    ("berkas.apl02_review", "POST"): row(302, 403, 403, 403, 403, 400, 403),
+    ("berkas.check", "GET"): row(200, 200, 200, 200, 200, 200, 200),  # public: valid/invalid + kind + date only
+    ("berkas.class_assessor", "POST"): row(302, 403, 403, 404, 303, 403, 303),
+    ("berkas.class_page", "GET"): row(302, 404, 404, 404, 200, 200, 200),
+    ("berkas.class_settings", "POST"): row(302, 403, 403, 404, 302, 403, 302),
+    ("berkas.form_page", "GET"): row(302, 200, 404, 404, 200, 200, 200),
+    ("berkas.index", "GET"): row(302, 200, 200, 200, 200, 200, 200),
+    ("berkas.partner_decide", "POST"): row(302, 404, 404, 403, 403, 403, 403),
+    ("berkas.partner_list", "GET"): row(302, 200, 200, 403, 403, 403, 403),
+    ("berkas.signature_image", "GET"): row(302, 200, 404, 404, 200, 200, 200),
     ("assessments.class_report", "GET"): row(302, 403, 403, 404, 200, 200, 200),
     ("assessments.correct", "POST"): row(302, 403, 403, 403, 403, 400, 400),
     ("assessments.mark", "GET"): row(302, 403, 403, 403, 403, 200, 200),
@@ -282,6 +298,16 @@ def _build_world(app) -> dict:
     db.session.add(attachment)
     db.session.commit()
 
+    # A's FR.APL.02, filled and signed by A (waiting for the assessor's review).
+    from courseware.berkas.models import AssessmentForm, FormSignature
+
+    form = AssessmentForm(kind="FR.APL.02", trainee_id=u["trainee"].id, classroom_id=class_a.id,
+                          content={"kuk": []})
+    form.signatures.append(FormSignature(signer_id=u["trainee"].id, role="peserta", typed_name="Peserta1",
+                                         drawing=b"\x89PNG\r\n\x1a\n"))
+    db.session.add(form)
+    db.session.commit()
+
     upload = Upload(id="a" * 32, owner_id=u["trainee"].id, target_kind="submission-version",
                     target_id=str(practicals["LIK_1"].id), filename="dialog.mp4", length=100, offset=0,
                     created_at=now, updated_at=now, expires_at=now + timedelta(days=1))
@@ -293,7 +319,7 @@ def _build_world(app) -> dict:
         "users": {key: value.id for key, value in u.items()},
         "class_id": class_a.id, "user_id": u["victim"].id, "trainee_id": u["trainee"].id,
         "version_id": version.id, "judgement_id": judgement.id, "attempt_id": attempt.id,
-        "attachment_id": attachment.id,
+        "attachment_id": attachment.id, "form_id": form.id, "signature_id": form.signatures[0].id,
         "file_id": media.id, "submission_id": submission.id, "question_id": question.id,
         "lesson_id": lesson.id, "option_id": attempt.items[0].question.options[0].id, "upload_id": upload.id,
         "code": {"assessments.results": "LIK_1", "practicals.sheet": "LIK_1", "practicals.save_version": "LIK_1",

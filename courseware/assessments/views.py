@@ -95,7 +95,8 @@ def _render_marking(version, trainee, form=None, status=200, correcting=False):
         values=values, correcting=correcting,
         is_newest=evidence is not None and evidence.id == version.id,
         newer_of=judgements.superseding(history),
-        final_rows=records.observation_rows(final) if final is not None else [], **_common()), status
+        final_rows=records.observation_rows(final) if final is not None else [],
+        berkas_block=None if final else judgements.berkas_block_reason(version, trainee.id), **_common()), status
 
 
 @assessor_required
