@@ -30,6 +30,8 @@ from .appeal_models import Appeal, DeciderError
 
 KIND = "FR.AK.04"
 MAX_TEXT = 3000
+MAX_REASONS = 2000          # as content/forms/FR.AK.04.yaml allows
+MAX_NOTE = 1000
 MIN_REASONS = 10
 
 
@@ -41,11 +43,11 @@ def deadline(judgement: Judgement) -> datetime:
     return judgement.finalised_at + timedelta(days=appeal_days())
 
 
-def clean(text, what: str, minimum: int = 0) -> str:
+def clean(text, what: str, minimum: int = 0, limit: int = MAX_TEXT) -> str:
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
-    if len(text) > MAX_TEXT:
+    if len(text) > limit:
         raise ServiceError(_("%(what)s terlalu panjang: %(n)d karakter (maksimal %(max)d).",
-                             what=what, n=len(text), max=MAX_TEXT), 413)
+                             what=what, n=len(text), max=limit), 413)
     if len(text) < minimum:
         raise ServiceError(_("%(what)s minimal %(n)d karakter.", what=what, n=minimum))
     return text
@@ -102,7 +104,7 @@ def class_of(trainee_id: int) -> Classroom | None:
 
 def submit(trainee: User, judgement: Judgement, reasons: str, sign=None) -> Appeal:
     """File an appeal. `sign(session)` (optional) signs the FR.AK.04 form inside the same transaction."""
-    reasons = clean(reasons, _("Alasan banding"), MIN_REASONS)
+    reasons = clean(reasons, _("Alasan banding"), MIN_REASONS, MAX_REASONS)
     check_can_appeal(trainee, judgement)
     classroom = class_of(trainee.id)
     with write_transaction() as session:
@@ -123,11 +125,19 @@ def submit(trainee: User, judgement: Judgement, reasons: str, sign=None) -> Appe
 
 # --- deciding ---------------------------------------------------------------------------
 
+def subject_key(judgement_id: int) -> str:
+    return f"judgement:{judgement_id}"
+
+
 def may_decide(user: User, appeal: Appeal) -> bool:
-    """Assessors and admins, except the judgement's assessor and the appealing trainee."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.has_role("assessor", "admin"):
+    """An admin or an assessor of the trainee's class, except the judgement's assessor and the trainee."""
+    from .permissions import assesses_trainee
+
+    if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return user.id not in (appeal.judgement.assessor_id, appeal.trainee_id)
+    if user.id in (appeal.judgement.assessor_id, appeal.trainee_id):
+        return False
+    return user.is_admin or assesses_trainee(user, appeal.trainee_id)
 
 
 def check_decider(user: User, appeal: Appeal) -> None:
@@ -156,20 +166,27 @@ def _claim(session, appeal: Appeal, decider: User) -> Appeal:
     return row
 
 
-def uphold(appeal: Appeal, decider: User, note: str) -> Appeal:
+def clean_note(note) -> str:
+    return clean(note, _("Catatan keputusan"), MIN_REASONS, MAX_NOTE)
+
+
+def uphold(appeal: Appeal, decider: User, note: str, sign=None) -> Appeal:
+    """Keep the judgement. `sign(session, values)` (optional) signs FR.AK.04 as asesor in the same transaction."""
     check_decider(decider, appeal)
-    note = clean(note, _("Catatan keputusan"), MIN_REASONS)
+    note = clean_note(note)
     with write_transaction() as session:
         row = _claim(session, appeal, decider)
         row.state, row.decided_by_id, row.decided_at, row.decision_note = "dipertahankan", decider.id, utcnow(), note
         session.flush()
+        if sign is not None:
+            sign(session, {"decision": "tetap", "decision_note": note})
         record("appeal.decide", actor=decider, target=f"judgement:{row.judgement_id}",
                detail={"appeal": row.id, "decision": "dipertahankan", "note": note[:300]})
     return row
 
 
 def reassess(appeal: Appeal, decider: User, marks, recommendation, feedback: str, tuk: str, note: str,
-             attitudes=None) -> Appeal:
+             attitudes=None, sign=None) -> Appeal:
     """The decider re-assesses: a correction of the appealed judgement with the appeal as its reason.
 
     The appeal is checked first (still open, decider allowed); the correction then runs in the
@@ -178,7 +195,7 @@ def reassess(appeal: Appeal, decider: User, marks, recommendation, feedback: str
     from ..assessments import judgements
 
     check_decider(decider, appeal)
-    note = clean(note, _("Catatan keputusan"), MIN_REASONS)
+    note = clean_note(note)
     if appeal.state != "diajukan":
         raise ServiceError(_("Banding ini sudah diputuskan. Muat ulang halaman."), 409)
     reason = _("Asesmen ulang karena banding FR.AK.04 no. %(n)d: %(t)s", n=appeal.id, t=note)
@@ -189,6 +206,8 @@ def reassess(appeal: Appeal, decider: User, marks, recommendation, feedback: str
         row.state, row.decided_by_id, row.decided_at = "asesmen-ulang", decider.id, utcnow()
         row.decision_note, row.new_judgement_id = note, new.id
         session.flush()
+        if sign is not None:
+            sign(session, {"decision": "asesmen-ulang", "decision_note": note})
         record("appeal.decide", actor=decider, target=f"judgement:{row.judgement_id}",
                detail={"appeal": row.id, "decision": "asesmen-ulang", "new_judgement": new.id,
                        "from": appeal.judgement.recommendation, "to": new.recommendation, "note": note[:300]})

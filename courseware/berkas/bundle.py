@@ -79,8 +79,6 @@ def _section_title(pdf: FPDF, kind: str, title: str) -> None:
 
 def _signatures(pdf: FPDF, form) -> None:
     """Who signed, when, the drawn signature, and the fingerprint of a locked form."""
-    from .signing import fingerprint_of
-
     signatures = list(getattr(form, "signatures", None) or [])
     if not signatures:
         _para(pdf, _("Belum ditandatangani."), size=8)
@@ -97,7 +95,7 @@ def _signatures(pdf: FPDF, form) -> None:
                 pdf.image(io.BytesIO(signature.drawing), h=16)
             except Exception:   # a drawing that fpdf cannot read stays out; the typed name is the record
                 _para(pdf, _("(gambar tanda tangan tidak dapat ditampilkan)"), size=8)
-    code = fingerprint_of(form)
+    code = form.fingerprint if form.is_locked else None
     if code:
         pdf.set_font(FONT, size=7.5)
         pdf.multi_cell(0, 4, _("Sidik formulir (SHA-256), periksa di /berkas/periksa: %(c)s", c=code),
@@ -151,7 +149,7 @@ def _ia05(pdf: FPDF, trainee: User, staff_view: bool, title: str) -> None:
     if form is None:
         _para(pdf, "-")
     else:
-        _para(pdf, _plain((form.content or {}).get("umpan_balik", "")))
+        _para(pdf, _plain((form.content or {}).get("feedback", "")))
         _signatures(pdf, form)
 
 
@@ -187,7 +185,7 @@ def _ak04(pdf: FPDF, trainee: User, title: str) -> None:
         if appeal.new_judgement is not None:
             rows.append((_("Hasil asesmen ulang"), appeal.new_judgement.recommendation))
         _kv_table(pdf, rows)
-        form = find_form(appeals.KIND, trainee.id, f"judgement:{appeal.judgement_id}")
+        form = find_form(appeals.KIND, trainee.id, appeals.subject_key(appeal.judgement_id))
         if form is not None:
             _signatures(pdf, form)
         pdf.ln(3)
@@ -201,15 +199,12 @@ def _cover(pdf: FPDF, trainee: User, rec, sections: list[Section]) -> None:
     pdf.set_font(FONT, "B", 15)
     pdf.multi_cell(0, 8, _("BERKAS ASESMEN KOMPETENSI"), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT, size=10)
-    for key in ("lsp", "nama_lsp", "name"):
-        if inst.get(key):
-            pdf.multi_cell(0, 6, str(inst[key]), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            break
+    if inst.get("lsp_name"):
+        pdf.multi_cell(0, 6, str(inst["lsp_name"]), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
     rows = [(label, inst[key]) for key, label in (
-        ("skema", _("Skema sertifikasi")), ("nomor_skema", _("Nomor skema")),
-        ("scheme", _("Skema sertifikasi")), ("scheme_number", _("Nomor skema")),
-        ("sekolah", _("Sekolah")), ("school", _("Sekolah"))) if isinstance(inst.get(key), (str, int))]
+        ("scheme_name", _("Skema sertifikasi")), ("scheme_number", _("Nomor skema")))
+        if isinstance(inst.get(key), (str, int))]
     rows += [(_("Nama asesi"), trainee.full_name + (f" · NIS {trainee.nis}" if trainee.nis else "")),
              (_("Kelas"), ", ".join(c.label for c in rec.classes) or "-"),
              (_("Unit kompetensi"), f"{UNIT_CODE} · {UNIT_TITLE}"),
@@ -225,13 +220,9 @@ def _title(kind: str, fallback: str) -> str:
     from .definitions import definition
 
     try:
-        found = definition(kind)
-    except Exception:   # a kind without a data file (IA.01, AK.02) keeps its built-in title
-        found = None
-    title = getattr(found, "title", None) if found is not None else None
-    if title is None and isinstance(found, dict):
-        title = found.get("title")
-    return title or fallback
+        return definition(kind).get("title") or fallback
+    except KeyError:    # a kind without a data file keeps its built-in title
+        return fallback
 
 
 def berkas_pdf(trainee: User, static_folder: str, staff_view: bool = True) -> bytes:

@@ -1,55 +1,95 @@
 """Who may see and do what on IA.05, AK.03, AK.04, the berkas PDF and the class archive, and the
-thin glue onto the berkas core (forms, signing) these pages share."""
+thin glue onto the berkas core (permissions.py, service.py, signing.py) these pages share."""
 from flask import abort, request
-from flask_babel import gettext as _
+from sqlalchemy import select
 
 from ..accounts.models import User
-from ..assessments import permissions as assessment_perms
-from ..classes.service import teaches_trainee
-from ..errors import ServiceError
+from ..classes.models import Classroom
+from ..database import write_transaction
 from ..extensions import db
+from . import definitions, permissions
+from .models import AssessmentForm
 
 
 def trainee_or_404(user: User, trainee_id: int) -> User:
-    """The trainee themself, a teacher of their class, an assessor or an admin; 404 otherwise."""
-    return assessment_perms.trainee_for_records_or_404(user, trainee_id)
+    """The trainee themself, a teacher of their class, an assessor of their class or an admin; else 404."""
+    return permissions.trainee_or_404(user, trainee_id)
 
 
 def staff_view_of(user: User, trainee_id: int) -> bool:
     """True when `user` looks at someone else's records as staff (never at their own)."""
     if user is None or not getattr(user, "is_authenticated", False) or user.id == trainee_id:
         return False
-    if user.has_role("assessor", "admin"):
-        return True
-    return user.has_role("teacher") and teaches_trainee(user, trainee_id)
+    return permissions.may_view_trainee(user, trainee_id)
 
 
 def may_see_keys(user: User) -> bool:
-    """Staff see every key of the written test, unless they also hold the trainee role."""
+    """Staff see every key of the written test, unless the account also holds the trainee role."""
     return not user.has_role("trainee")
 
 
 def may_assess(user: User, trainee_id: int) -> bool:
-    """Assessors (and admins) write assessor parts of a trainee's forms; never on their own."""
-    return bool(getattr(user, "is_authenticated", False) and user.has_role("assessor", "admin")
-                and user.id != trainee_id)
+    """An assessor of the trainee's class writes the assessor parts; never on their own forms."""
+    return permissions.assesses_trainee(user, trainee_id)
 
 
-def class_or_404(user: User, class_id: int):
-    return assessment_perms.class_for_report_or_404(user, class_id)
+def class_or_404(user: User, class_id: int) -> Classroom:
+    """A class for its teacher, its assessors and admins; 404 otherwise."""
+    classroom = db.session.get(Classroom, class_id)
+    if classroom is None or not (user.is_admin or classroom.teacher_id == user.id
+                                 or permissions.assesses_class(user, classroom.id)):
+        abort(404)
+    return classroom
 
 
 def fixed_texts(kind: str) -> list[str]:
-    """The fixed texts/declarations of a form kind from its data file, as plain strings."""
-    from .definitions import definition
-
+    """The form's intro from its data file (declarations are shown by the signature block)."""
     try:
-        found = definition(kind)
-    except Exception:   # no data file for this kind: no fixed texts
+        found = definitions.definition(kind)
+    except KeyError:
         return []
-    texts = getattr(found, "texts", None)
-    if texts is None and isinstance(found, dict):
-        texts = found.get("texts") or found.get("declarations") or []
-    if isinstance(texts, dict):
-        texts = list(texts.values())
-    return [str(t.get("text") if isinstance(t, dict) else t) for t in texts or []]
+    return [found["intro"]] if found.get("intro") else []
+
+
+def declaration(kind: str, role: str) -> str:
+    try:
+        return definitions.declaration(kind, role)
+    except KeyError:
+        return ""
+
+
+def signature_input() -> tuple[str, bytes]:
+    """The typed name and the PNG of the signature pad's fields, validated (ServiceError otherwise)."""
+    from .signing import clean_typed_name, drawing_from_data_url, validate_drawing
+
+    drawing = validate_drawing(drawing_from_data_url(request.form.get("drawing")))
+    return clean_typed_name(request.form.get("typed_name")), drawing
+
+
+def save_and_sign(kind: str, trainee: User, subject_key: str | None, values: dict, signer: User,
+                  role: str) -> AssessmentForm:
+    """Validate the signature, then set `role`'s fields and sign in one transaction."""
+    from .service import get_or_create_form
+    from .signing import sign_and_commit
+
+    signature_input()          # refuse bad signature data before anything is written
+    form = get_or_create_form(kind, trainee, subject_key)
+    return sign_and_commit(form.id, signer, role, request.form.get("typed_name"), request.form.get("drawing"),
+                           values)
+
+
+def sign_in(session, kind: str, trainee: User, subject_key: str, values: dict, signer: User, role: str,
+            name: str, drawing: bytes) -> AssessmentForm:
+    """Inside the caller's write transaction: set `role`'s fields on the (existing) form and sign."""
+    from .signing import sign, update_content
+
+    form = session.scalar(select(AssessmentForm).where(
+        AssessmentForm.kind == kind, AssessmentForm.trainee_id == trainee.id,
+        AssessmentForm.subject_key == subject_key).with_for_update(of=AssessmentForm))
+    update_content(form, role, values)
+    sign(form, signer, role, name, drawing)
+    return form
+
+
+def may_sign(user: User, form: AssessmentForm | None, role: str) -> bool:
+    return form is not None and permissions.may_sign(user, form, role)

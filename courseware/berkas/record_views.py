@@ -44,10 +44,9 @@ def _title(kind: str, fallback: str) -> str:
 
 
 def _signed_context(form) -> dict:
-    from .signing import fingerprint_of
-
-    return {"form": form, "signatures": list(getattr(form, "signatures", None) or []) if form else [],
-            "fingerprint": fingerprint_of(form) if form is not None else None}
+    return {"form": form, "signatures": list(form.signatures) if form is not None else [],
+            "fingerprint": form.fingerprint if form is not None and form.is_locked else None,
+            "posted": request.form if request.method == "POST" else {}, "error": None}
 
 
 # --- FR.IA.05 ----------------------------------------------------------------------------
@@ -63,7 +62,8 @@ def ia05_sheet(attempt_id: int):
     response = Response(render_template(
         "berkas2/ia05.html", sheet=sheet, title=_title(ia05.KIND, _("Pertanyaan Tertulis Pilihan Ganda")),
         format_score=results.format_score, can_write=can_write,
-        draft_text=((form.content or {}).get("umpan_balik", "") if form else ""), **_signed_context(form)))
+        declaration=perms2.declaration(ia05.KIND, "asesor"), pad_name=current_user.full_name,
+        draft_text=((form.content or {}).get("feedback", "") if form else ""), **_signed_context(form)))
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -76,12 +76,12 @@ def ia05_feedback(attempt_id: int):
         abort(404 if not perms2.staff_view_of(current_user, attempt.user_id) else 403)
     _check_csrf()
     try:
-        perms2.save_and_sign(ia05.KIND, attempt.user_id, ia05.subject_key(attempt),
-                             {"umpan_balik": appeals.clean(request.form.get("umpan_balik"), _("Umpan balik"), 1)},
+        text = appeals.clean(request.form.get("umpan_balik"), _("Umpan balik"), 1, 2000)
+        perms2.save_and_sign(ia05.KIND, attempt.user, ia05.subject_key(attempt), {"feedback": text},
                              current_user, "asesor")
     except ServiceError as exc:
         flash(exc.message, "error")
-        return redirect(url_for(".ia05_sheet", attempt_id=attempt.id)), exc.status if exc.status != 400 else 303
+        return redirect(url_for(".ia05_sheet", attempt_id=attempt.id)), 303
     flash(_("Umpan balik FR.IA.05 tersimpan dan ditandatangani."), "success")
     return redirect(url_for(".ia05_sheet", attempt_id=attempt.id))
 
@@ -101,13 +101,15 @@ def ia05_of(trainee_id: int):
 
 def _render_feedback(trainee: User, values=None, status=200, own=True):
     form = feedback.form_of(trainee.id)
-    answers = ((form.content or {}).get("jawaban") or {}) if form else {}
+    answers = feedback.answers_of(form)
     if values is not None:
-        answers = {q.id: {"jawab": values.get(f"jawab-{q.id}"), "komentar": values.get(f"komentar-{q.id}", "")}
+        answers = {q.id: {"answer": values.get(f"jawab-{q.id}"), "comment": values.get(f"komentar-{q.id}", "")}
                    for q in feedback.questions()}
     return render_template(
         "berkas2/ak03.html", trainee=trainee, questions=feedback.questions(), answers=answers,
-        note=(values.get("catatan", "") if values is not None else ((form.content or {}).get("catatan", "") if form else "")),
+        note=values.get("catatan", "") if values is not None else feedback.note_of(form),
+        declaration=perms2.declaration(feedback.KIND, "peserta"), pad_name=trainee.full_name,
+        intro=perms2.fixed_texts(feedback.KIND),
         is_open=feedback.is_open_for(trainee.id), own=own, title=_title(feedback.KIND, _("Umpan Balik dan Catatan Asesmen")),
         unit=results.unit_result(trainee.id), **_signed_context(form)), status
 
@@ -123,7 +125,7 @@ def ak03():
         if not feedback.is_open_for(trainee.id):
             raise ServiceError(_("Umpan balik asesmen baru dapat diisi setelah hasil unit Anda diputuskan."), 409)
         content = feedback.parse_answers(request.form)
-        perms2.save_and_sign(feedback.KIND, trainee.id, feedback.SUBJECT, content, trainee, "peserta")
+        perms2.save_and_sign(feedback.KIND, trainee, feedback.SUBJECT, content, trainee, "peserta")
     except ServiceError as exc:
         flash(exc.message, "error")
         return _render_feedback(trainee, request.form, exc.status)
@@ -166,7 +168,9 @@ def _render_appeal_form(judgement, values=None, status=200):
     return render_template("berkas2/appeal_form.html", judgement=judgement, reasons=(values or {}).get("alasan", ""),
                            deadline=appeals.deadline(judgement), days=appeals.appeal_days(),
                            title=_title(appeals.KIND, _("Banding Asesmen")),
-                           definition_texts=perms2.fixed_texts(appeals.KIND)), status
+                           definition_texts=perms2.fixed_texts(appeals.KIND), pad_name=current_user.full_name,
+                           declaration=perms2.declaration(appeals.KIND, "peserta"),
+                           posted=request.form if request.method == "POST" else {}, error=None), status
 
 
 @bp.route("/banding/penilaian/<int:judgement_id>", methods=["GET", "POST"])
@@ -181,9 +185,20 @@ def appeal_new(judgement_id: int):
         return _render_appeal_form(judgement)
     _check_csrf()
     try:
-        reasons = request.form.get("alasan")
-        signer = perms2.signer_for(appeals.KIND, trainee, f"judgement:{judgement.id}", "peserta")
-        appeal = appeals.submit(trainee, judgement, reasons, sign=signer)
+        from .service import get_or_create_form
+
+        reasons = appeals.clean(request.form.get("alasan"), _("Alasan banding"), appeals.MIN_REASONS,
+                                appeals.MAX_REASONS)
+        appeals.check_can_appeal(trainee, judgement)
+        name, drawing = perms2.signature_input()
+        subject = appeals.subject_key(judgement.id)
+        get_or_create_form(appeals.KIND, trainee, subject)
+
+        def sign(session, _appeal):
+            perms2.sign_in(session, appeals.KIND, trainee, subject, {"reasons": reasons}, trainee, "peserta",
+                           name, drawing)
+
+        appeal = appeals.submit(trainee, judgement, reasons, sign=sign)
     except ServiceError as exc:
         flash(exc.message, "error")
         return _render_appeal_form(judgement, request.form, exc.status)
@@ -205,7 +220,7 @@ def _render_appeal(appeal, values=None, status=200, reassessing=False):
 
     judgement = appeal.judgement
     practical = judgement.version.submission.practical
-    form = find_form(appeals.KIND, appeal.trainee_id, f"judgement:{appeal.judgement_id}")
+    form = find_form(appeals.KIND, appeal.trainee_id, appeals.subject_key(appeal.judgement_id))
     decide = appeals.may_decide(current_user, appeal) and appeal.is_open
     vals = {"recommendation": judgement.recommendation, "feedback": judgement.feedback, "tuk": judgement.tuk,
             "reason": ""}
@@ -219,6 +234,8 @@ def _render_appeal(appeal, values=None, status=200, reassessing=False):
         attitudes=_attitude_entries(practical, judgement, values) if decide else [], values=vals,
         note=(values or {}).get("catatan", ""), reassessing=reassessing, deadline=appeals.deadline(judgement),
         is_judging_assessor=current_user.id == judgement.assessor_id,
+        must_sign=decide and perms2.may_sign(current_user, form, "asesor"), pad_name=current_user.full_name,
+        declaration=perms2.declaration(appeals.KIND, "asesor"),
         title=_title(appeals.KIND, _("Banding Asesmen")), **_signed_context(form), **_common()), status
 
 
@@ -241,15 +258,25 @@ def appeal_decide(appeal_id: int):
     decision = request.form.get("keputusan")
     try:
         appeals.check_decider(current_user, appeal)
+        sign = None
+        form = find_form(appeals.KIND, appeal.trainee_id, appeals.subject_key(appeal.judgement_id))
+        if perms2.may_sign(current_user, form, "asesor"):
+            # checked before anything is written: a bad signature never leaves a decision half-made
+            name, drawing = perms2.signature_input()
+            trainee, decider = appeal.trainee, current_user._get_current_object()
+
+            def sign(session, values):
+                perms2.sign_in(session, appeals.KIND, trainee, appeals.subject_key(appeal.judgement_id), values,
+                               decider, "asesor", name, drawing)
         if decision == "pertahankan":
-            appeals.uphold(appeal, current_user, request.form.get("catatan"))
+            appeals.uphold(appeal, current_user, request.form.get("catatan"), sign=sign)
         elif decision == "asesmen-ulang":
             practical = appeal.judgement.version.submission.practical
             marks = form_input.parse_marks(request.form, practical)
             attitudes = form_input.parse_attitudes(request.form, practical)
             appeals.reassess(appeal, current_user, marks, request.form.get("rekomendasi"),
                              request.form.get("umpan_balik"), request.form.get("tuk"), request.form.get("catatan"),
-                             attitudes)
+                             attitudes, sign=sign)
         else:
             raise ServiceError(_("Pilih keputusan: pertahankan penilaian atau lakukan asesmen ulang."))
     except ServiceError as exc:
