@@ -24,7 +24,7 @@ def init_app(app):
     app.config.setdefault("APPEAL_DAYS", 7)
     app.register_blueprint(record_views.bp)
     add_nav(app, "appeals-inbox", _l("Banding"), "berkas_records.appeal_inbox", ("assessor", "admin"), order=55)
-    add_panel(app, "berkas-trainee", _l("Berkas asesmen saya"), "berkas2/panels/trainee.html", ("trainee",),
+    add_panel(app, "berkas-records-trainee", _l("Umpan balik, banding, dan berkas PDF"), "berkas2/panels/trainee.html", ("trainee",),
               order=46, context=trainee_panel)
-    add_panel(app, "berkas-teacher", _l("Berkas asesmen kelas"), "berkas2/panels/teacher.html", ("teacher",),
+    add_panel(app, "berkas-records-teacher", _l("Arsip dan umpan balik kelas"), "berkas2/panels/teacher.html", ("teacher",),
               order=46, context=teacher_panel)

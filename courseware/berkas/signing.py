@@ -1,0 +1,282 @@
+"""Signing, locking and fingerprinting berkas forms.
+
+`sign(form, signer, role, typed_name, drawing_png)` checks the signer may sign that role, checks the
+drawing (a real, non-blank PNG of sensible size), stores the signature and, once every role the
+definition names has signed, locks the form and sets its fingerprint. A locked form's content never
+changes: the service refuses (409) and an ORM guard refuses any flush that would change it.
+
+`fingerprint(form)` = SHA-256 hex of canonical JSON (sort_keys, compact separators,
+ensure_ascii=False) of kind, trainee id and name, subject_key, content and the signatures
+(role, typed name, signed_at ISO, SHA-256 of the drawing). `verify(code)` looks the code up by its
+index and recomputes it, so a field changed behind the site's back shows as invalid.
+"""
+import base64
+import binascii
+import hashlib
+import io
+import json
+import re
+import zlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import event, inspect, select
+
+from ..audit.service import record
+from ..database import write_transaction
+from ..errors import ServiceError
+from ..extensions import db
+from ..models_base import utcnow
+from . import definitions
+from .models import AssessmentForm, FormSignature
+from .permissions import may_sign
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+MAX_DRAWING_BYTES = 200 * 1024
+MAX_DATA_URL_CHARS = (MAX_DRAWING_BYTES * 4) // 3 + 64
+MIN_SIDE, MAX_SIDE = 60, 2400
+MIN_INK_PIXELS = 30
+MAX_TYPED_NAME = 120
+FINGERPRINT_RE = re.compile(r"^[0-9a-f]{64}$")
+DATA_URL_PREFIX = "data:image/png;base64,"
+
+try:  # Pillow decodes and measures the drawing; without it a strict chunk-level check is used.
+    from PIL import Image
+except ImportError:  # pragma: no cover - Pillow ships with the venv
+    Image = None
+
+
+class LockedFormError(ServiceError):
+    def __init__(self):
+        super().__init__(_("Formulir ini sudah ditandatangani lengkap dan dikunci; isinya tidak dapat "
+                           "diubah lagi."), 409)
+
+
+# --- the drawing ---------------------------------------------------------------------------------
+
+def drawing_from_data_url(value: str | None) -> bytes:
+    """The PNG bytes of the signature pad's hidden field ("data:image/png;base64,...")."""
+    value = (value or "").strip()
+    if not value:
+        raise ServiceError(_("Tanda tangan belum digambar. Gambar tanda tangan Anda di kotak yang tersedia."),
+                           field="drawing")
+    if len(value) > MAX_DATA_URL_CHARS:
+        raise ServiceError(_("Gambar tanda tangan terlalu besar (maksimal %(kb)d KB).",
+                             kb=MAX_DRAWING_BYTES // 1024), field="drawing")
+    if not value.startswith(DATA_URL_PREFIX):
+        raise ServiceError(_("Tanda tangan harus berupa gambar PNG dari kotak tanda tangan."), field="drawing")
+    try:
+        return base64.b64decode(value[len(DATA_URL_PREFIX):], validate=True)
+    except (binascii.Error, ValueError):
+        raise ServiceError(_("Data tanda tangan rusak. Hapus lalu gambar ulang."), field="drawing") from None
+
+
+def _png_size_without_pillow(data: bytes) -> tuple[int, int]:  # pragma: no cover - Pillow is installed
+    if data[12:16] != b"IHDR":
+        raise ValueError("no IHDR")
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    pos, idat = 8, b""
+    while pos < len(data):
+        length = int.from_bytes(data[pos:pos + 4], "big")
+        kind = data[pos + 4:pos + 8]
+        if kind == b"IDAT":
+            idat += data[pos + 8:pos + 8 + length]
+        pos += 12 + length
+    raw = zlib.decompressobj().decompress(idat, 64 * 1024 * 1024)
+    if len(set(raw)) < 3:
+        raise ValueError("blank")
+    return width, height
+
+
+def validate_drawing(data: bytes) -> bytes:
+    """The PNG as given when it is a real, decodable, non-blank PNG of sensible size; else ServiceError."""
+    if not data:
+        raise ServiceError(_("Tanda tangan belum digambar."), field="drawing")
+    if len(data) > MAX_DRAWING_BYTES:
+        raise ServiceError(_("Gambar tanda tangan terlalu besar (maksimal %(kb)d KB).",
+                             kb=MAX_DRAWING_BYTES // 1024), field="drawing")
+    if not data.startswith(PNG_MAGIC):
+        raise ServiceError(_("Tanda tangan harus berupa gambar PNG dari kotak tanda tangan."), field="drawing")
+    try:
+        if Image is None:  # pragma: no cover
+            width, height = _png_size_without_pillow(data)
+            ink = MIN_INK_PIXELS
+        else:
+            with Image.open(io.BytesIO(data)) as image:
+                if image.format != "PNG":
+                    raise ValueError("not png")
+                width, height = image.size
+                if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
+                    raise ServiceError(_("Ukuran gambar tanda tangan tidak wajar (%(w)d x %(h)d piksel).",
+                                         w=width, h=height), field="drawing")
+                image.load()
+                ink = _ink_pixels(image)
+    except ServiceError:
+        raise
+    except Exception:  # noqa: BLE001 - any decoder complaint means "not a usable PNG"
+        raise ServiceError(_("Gambar tanda tangan rusak atau bukan PNG. Hapus lalu gambar ulang."),
+                           field="drawing") from None
+    if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
+        raise ServiceError(_("Ukuran gambar tanda tangan tidak wajar (%(w)d x %(h)d piksel).", w=width, h=height),
+                           field="drawing")
+    if ink < MIN_INK_PIXELS:
+        raise ServiceError(_("Kotak tanda tangan masih kosong. Gambar tanda tangan Anda lalu kirim lagi."),
+                           field="drawing")
+    return data
+
+
+def _ink_pixels(image) -> int:
+    """Pixels that are visibly drawn: opaque enough and darker than near-white."""
+    rgba = image.convert("RGBA")
+    gray = rgba.convert("L").point(lambda v: 255 if v < 200 else 0)
+    alpha = rgba.getchannel("A").point(lambda v: 255 if v > 40 else 0)
+    from PIL import ImageChops
+
+    return sum(ImageChops.multiply(gray, alpha).histogram()[255:])
+
+
+def clean_typed_name(value: str | None) -> str:
+    name = " ".join((value or "").split())
+    if not name:
+        raise ServiceError(_("Tulis nama lengkap Anda di bawah tanda tangan."), field="typed_name")
+    if len(name) > MAX_TYPED_NAME:
+        raise ServiceError(_("Nama terlalu panjang (maksimal %(n)d karakter).", n=MAX_TYPED_NAME),
+                           field="typed_name")
+    return name
+
+
+# --- fingerprint and public check ---------------------------------------------------------------
+
+def _iso(value: datetime | None) -> str | None:
+    return value.replace(microsecond=0).isoformat() if value else None
+
+
+def canonical(form: AssessmentForm) -> str:
+    signatures = sorted(form.signatures, key=lambda s: (s.signed_at, s.role))
+    payload = {
+        "kind": form.kind,
+        "trainee": {"id": form.trainee_id, "name": form.trainee.full_name if form.trainee else None},
+        "subject_key": form.subject_key,
+        "content": form.content or {},
+        "signatures": [{"role": s.role, "typed_name": s.typed_name, "signed_at": _iso(s.signed_at),
+                        "drawing_sha256": hashlib.sha256(s.drawing or b"").hexdigest()} for s in signatures],
+    }
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def fingerprint(form: AssessmentForm) -> str:
+    return hashlib.sha256(canonical(form).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class FormCheck:
+    valid: bool
+    kind: str
+    title: str
+    signed_at: datetime | None
+
+
+def verify(code: str | None) -> FormCheck | None:
+    """The check of a fingerprint code: None when no signed form carries it (or it is malformed)."""
+    code = (code or "").strip().lower()
+    if not FINGERPRINT_RE.match(code):
+        return None
+    form = db.session.scalar(select(AssessmentForm).where(AssessmentForm.fingerprint == code).limit(1))
+    if form is None or form.locked_at is None:
+        return None
+    db.session.refresh(form)  # read what the database holds now, not what this session cached
+    try:
+        title = definitions.definition(form.kind)["title"]
+    except KeyError:
+        title = form.kind
+    return FormCheck(valid=fingerprint(form) == code, kind=form.kind, title=title, signed_at=form.locked_at)
+
+
+# --- content changes and signing ----------------------------------------------------------------
+
+def ensure_editable(form: AssessmentForm, role: str | None = None) -> None:
+    """Refuse when the form is locked, or when `role`'s part was already signed."""
+    if form.is_locked:
+        raise LockedFormError()
+    if role and form.signature_for(role) is not None:
+        raise ServiceError(_("Bagian ini sudah Anda tandatangani, jadi tidak dapat diubah lagi."), 409)
+
+
+def update_content(form: AssessmentForm, role: str, values: dict) -> None:
+    """Set the fields of `role` (as the definition assigns them); no commit. Others' fields are kept."""
+    ensure_editable(form, role)
+    allowed = {f["id"] for f in definitions.fields_for_role(form.kind, role)}
+    unknown = set(values) - allowed
+    if unknown:
+        raise ServiceError(_("Isian ini bukan bagian peran Anda pada formulir."), 403)
+    form.content = {**(form.content or {}), **values}
+    form.updated_at = utcnow()
+
+
+def sign(form: AssessmentForm, signer, role: str, typed_name: str | None, drawing_png: bytes) -> FormSignature:
+    """Add `signer`'s signature as `role`; lock + fingerprint once every required role signed.
+
+    Does not commit (callers sign inside their own write transaction, with the content change
+    they sign)."""
+    required = definitions.required_roles(form.kind)
+    if role not in required:
+        raise ServiceError(_("Peran ini tidak menandatangani formulir %(kind)s.", kind=form.kind), 400)
+    if form.is_locked:
+        raise LockedFormError()
+    if not may_sign(signer, form, role):
+        if role == "asesor" and signer.id == form.trainee_id:
+            raise ServiceError(_("Anda tidak boleh menandatangani sebagai asesor pada formulir tentang diri "
+                                 "Anda sendiri."), 403)
+        raise ServiceError(_("Anda tidak berhak menandatangani formulir ini sebagai %(role)s.", role=role), 403)
+    if form.signature_for(role) is not None:
+        raise ServiceError(_("Formulir ini sudah ditandatangani sebagai %(role)s.", role=role), 409)
+    name = clean_typed_name(typed_name)
+    drawing = validate_drawing(drawing_png)
+    signature = FormSignature(signer_id=signer.id, role=role, typed_name=name, drawing=drawing,
+                              signed_at=utcnow().replace(microsecond=0))
+    form.signatures.append(signature)
+    db.session.flush()
+    record("berkas.sign", actor=signer, target=f"form:{form.id}", detail={"kind": form.kind, "role": role})
+    if all(form.signature_for(r) is not None for r in required):
+        form.locked_at = signature.signed_at
+        form.fingerprint = fingerprint(form)
+        record("berkas.lock", actor=signer, target=f"form:{form.id}",
+               detail={"kind": form.kind, "fingerprint": form.fingerprint})
+    return signature
+
+
+def sign_and_commit(form_id: int, signer, role: str, typed_name, drawing_data_url: str,
+                    values: dict | None = None) -> AssessmentForm:
+    """Validate first, then in one transaction: (optionally) set `role`'s fields and sign."""
+    drawing = validate_drawing(drawing_from_data_url(drawing_data_url))
+    name = clean_typed_name(typed_name)
+    with write_transaction() as session:
+        form = session.scalar(select(AssessmentForm).where(AssessmentForm.id == form_id)
+                              .with_for_update(of=AssessmentForm))
+        if form is None:
+            raise ServiceError(_("Formulir tidak ditemukan."), 404)
+        if values is not None:
+            update_content(form, role, values)
+        sign(form, signer, role, name, drawing)
+    return form
+
+
+# --- the ORM guard: a locked form's content and signatures never change -------------------------
+
+@event.listens_for(AssessmentForm, "before_update")
+def _guard_locked_form(_mapper, _connection, target):
+    state = inspect(target)
+    locked_before = state.attrs.locked_at.history.deleted or ()
+    was_locked = (locked_before and locked_before[0] is not None) or (
+        not state.attrs.locked_at.history.has_changes() and target.locked_at is not None)
+    if not was_locked:
+        return
+    for name in ("content", "kind", "trainee_id", "subject_key", "fingerprint", "locked_at"):
+        if getattr(state.attrs, name).history.has_changes():
+            raise LockedFormError()
+
+
+@event.listens_for(FormSignature, "before_update")
+def _guard_signature_update(_mapper, _connection, _target):
+    raise ServiceError(_("Tanda tangan yang tersimpan tidak dapat diubah."), 409)
