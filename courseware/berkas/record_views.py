@@ -55,6 +55,7 @@ def _signed_context(form) -> dict:
 @login_required
 def ia05_sheet(attempt_id: int):
     attempt = ia05.attempt_or_404(attempt_id)
+    perms2.trainee_or_404(current_user, attempt.user_id)      # another class's teacher or trainee: 404
     staff = perms2.staff_view_of(current_user, attempt.user_id)
     sheet = ia05.answer_sheet(attempt, staff_view=staff and perms2.may_see_keys(current_user))
     form = find_form(ia05.KIND, attempt.user_id, ia05.subject_key(attempt))
