@@ -68,8 +68,9 @@ def record_pdf(rec, static_folder: str) -> bytes:
     return bytes(pdf.output())
 
 
-def draw_record(pdf: FPDF, rec, with_title: bool = True) -> None:
-    """FR.AK.02 onto the current page of `pdf` (the berkas PDF draws it as one of its sections)."""
+def draw_record(pdf: FPDF, rec, with_title: bool = True, with_observations: bool = True) -> None:
+    """FR.AK.02 onto the current page of `pdf` (the berkas PDF draws it as one of its sections,
+    without the FR.IA.01 tables it prints in their own section)."""
     from .judgements import result_labels
 
     labels = result_labels()
@@ -110,9 +111,10 @@ def draw_record(pdf: FPDF, rec, with_title: bool = True) -> None:
             row.cell("✓" if element["result"] == "K" else "")
             row.cell("✓" if element["result"] == "BK" else "")
 
-    _heading(pdf, _("Hasil ceklis observasi (FR.IA.01)"))
-    for lik in rec.liks:
-        observation_table(pdf, lik, labels)
+    if with_observations:
+        _heading(pdf, _("Hasil ceklis observasi (FR.IA.01)"))
+        for lik in rec.liks:
+            observation_table(pdf, lik, labels)
 
     _heading(pdf, _("Rekomendasi hasil asesmen"))
     pdf.set_font(FONT, "B", 11)

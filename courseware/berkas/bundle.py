@@ -58,9 +58,9 @@ class Section:
     title: str
 
 
-def _kv_table(pdf: FPDF, rows) -> None:
+def _kv_table(pdf: FPDF, rows, widths=(60, 120)) -> None:
     pdf.set_font(FONT, size=9)
-    with pdf.table(col_widths=(60, 120), first_row_as_headings=False, text_align="LEFT", line_height=5.2,
+    with pdf.table(col_widths=widths, first_row_as_headings=False, text_align="LEFT", line_height=5.2,
                    padding=1.4) as table:
         for key, value in rows:
             row = table.row()
@@ -109,7 +109,9 @@ def _generic_form(pdf: FPDF, kind: str, form, title: str) -> None:
     if form is None:
         _para(pdf, _("Formulir ini belum diisi."))
         return
-    _kv_table(pdf, display_rows(form))
+    rows = display_rows(form)
+    long_labels = sum(len(str(label)) for label, _v in rows) > 60 * max(len(rows), 1)
+    _kv_table(pdf, rows, (115, 65) if long_labels else (60, 120))
     _signatures(pdf, form)
 
 
@@ -128,7 +130,7 @@ def _ia05(pdf: FPDF, trainee: User, staff_view: bool, title: str) -> None:
                     (_("KKTP"), sheet.pass_mark),
                     (_("Hasil"), _("Lulus") if sheet.passed else _("Belum lulus"))])
     pdf.ln(2)
-    with pdf.table(col_widths=(9, 101, 20, 16, 16, 18), headings_style=HEADING, line_height=4.4, padding=1,
+    with pdf.table(col_widths=(9, 93, 14, 22, 18, 24), headings_style=HEADING, line_height=4.4, padding=1,
                    text_align=("CENTER", "LEFT", "CENTER", "CENTER", "CENTER", "CENTER")) as table:
         row = table.row()
         for text in (_("No"), _("Soal dan pilihan"), "KUK", _("Jawaban"), _("Kunci"), _("Tercapai")):
@@ -249,7 +251,7 @@ def berkas_pdf(trainee: User, static_folder: str, staff_view: bool = True) -> by
     _ia01(pdf, rec, titles["FR.IA.01"])
     _ia05(pdf, trainee, staff_view, titles["FR.IA.05"])
     _section_title(pdf, "FR.AK.02", titles["FR.AK.02"])
-    draw_record(pdf, rec, with_title=False)
+    draw_record(pdf, rec, with_title=False, with_observations=False)
     from . import feedback
     _generic_form(pdf, "FR.AK.03", find_form("FR.AK.03", trainee.id, feedback.SUBJECT), titles["FR.AK.03"])
     if has_appeal:
