@@ -18,7 +18,9 @@ from sqlalchemy.engine import make_url
 from .extensions import db
 
 MANIFEST = "manifest.json"
-SKIP_MEDIA_DIRS = {"tus", "partial", "tmp"}   # unfinished uploads are not worth keeping
+# Unfinished tus uploads and transcoding scratch (media_dirs: "uploads", "work") are not evidence:
+# a restored site could never finish them, and they can be as large as every video in flight.
+SKIP_MEDIA_DIRS = {"uploads", "work"}
 
 
 class BackupError(Exception):

@@ -65,6 +65,10 @@ def make_app(tmp_path: Path, **overrides):
         "TASKS_EAGER": True,
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": None,
+        # The berkas gates (practicals wait for FR.APL.02, finalising waits for FR.AK.01) are on in
+        # the site; tests written before the berkas existed run without them. The berkas tests
+        # switch them on (tests/test_berkas_*.py, tests/e2e/test_berkas_browser.py).
+        "BERKAS_GATES": False,
     }
     config.update(overrides)
     os.environ.setdefault("INSTANCE_PATH", str(tmp_path / "instance"))

@@ -161,6 +161,11 @@ def seed(app) -> dict:
     classroom = create_class(teacher, "XI MPLB 1", "2026/2027")
     for member in (trainee, trainee2):
         db.session.add(Enrollment(classroom_id=classroom.id, user_id=member.id))
+    # The live tests upload LIK videos straight away: this class lets practicals start without
+    # waiting for the self-assessment (FR.APL.02), the class setting a teacher can switch off.
+    from courseware.berkas.models import ClassFormSettings
+
+    db.session.add(ClassFormSettings(classroom_id=classroom.id, apl02_required=False))
     db.session.commit()
     now = utcnow()
     set_window(classroom, get_quiz("tes-tertulis"), now - timedelta(hours=1), now + timedelta(hours=2),

@@ -1,5 +1,6 @@
 """Backups are taken while the site is in use and restore into a fresh instance intact."""
 import threading
+from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
@@ -132,3 +133,14 @@ def test_backup_keeps_every_attempt_submission_and_judgement(app, tmp_path, fres
         assert evidence() == before
         db.session.remove()
         db.engine.dispose()
+
+
+def test_backup_copies_finished_media_but_not_unfinished_uploads_or_scratch(live_app, tmp_path):
+    root = Path(live_app.config["MEDIA_ROOT"])
+    for relative in ("files/ab/video.mp4", "uploads/1f2e.part", "uploads/1f2e.info", "work/transcode-9.mp4"):
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_bytes(b"x" * 64)
+    folder = backup(live_app, tmp_path / "cadangan")
+    copied = sorted(p.relative_to(folder / "media").as_posix() for p in (folder / "media").rglob("*") if p.is_file())
+    assert "files/ab/video.mp4" in copied
+    assert not [p for p in copied if p.startswith(("uploads/", "work/"))]

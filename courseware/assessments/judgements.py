@@ -219,10 +219,25 @@ def _record_lik_change(actor: User, trainee: User, code: str, before: str) -> No
                detail={"practical": code, "from": str(before), "to": str(after)})
 
 
+def berkas_block_reason(version: SubmissionVersion, trainee_id: int) -> str | None:
+    """Why the berkas holds finalising back: FR.AK.01 not signed by both, or the partner on the
+    version has not agreed (or declined) to be recorded. None when finalising may go ahead."""
+    from ..berkas.gates import finalise_block_reason
+
+    return finalise_block_reason(version, trainee_id)
+
+
+def refuse_while_berkas_blocks(version: SubmissionVersion, trainee_id: int) -> None:
+    reason = berkas_block_reason(version, trainee_id)
+    if reason:
+        raise ServiceError(reason, 409)
+
+
 def finalise(judgement: Judgement, actor: User) -> Judgement:
     """Freeze a draft: every active point marked, a recommendation consistent with the marks."""
     version = judgement.version
     check_judgeable(actor, version, judgement.trainee_id)
+    refuse_while_berkas_blocks(version, judgement.trainee_id)
     practical = version.submission.practical
     trainee = judgement.trainee
     with write_transaction() as session, unit_status_changes([trainee.id], actor, "penilaian",

@@ -124,7 +124,8 @@ def _render_marking(version, trainee, form=None, status=200, correcting=False):
         attachments=attachments_by_version([version]).get(version.id, []),
         values=values, correcting=correcting,
         is_newest=evidence is not None and evidence.id == version.id,
-        superseded_by=judgements.superseded_by, observation_rows=records.observation_rows, **_common()), status
+        superseded_by=judgements.superseded_by, observation_rows=records.observation_rows,
+        berkas_block=None if final else judgements.berkas_block_reason(version, trainee.id), **_common()), status
 
 
 @bp.route("/versi/<int:version_id>/peserta/<int:trainee_id>", methods=["GET", "POST"])

@@ -168,6 +168,20 @@ def clean_transcript(text: str | None) -> str:
     return text
 
 
+def berkas_block_reason(trainee: User) -> str | None:
+    """Why the berkas holds this trainee's practicals back (FR.APL.02 not yet reviewed "dapat
+    dilanjutkan" while the class keeps that setting on), or None."""
+    from ..berkas.gates import practical_block_reason
+
+    return practical_block_reason(trainee)
+
+
+def refuse_while_berkas_blocks(trainee: User) -> None:
+    reason = berkas_block_reason(trainee)
+    if reason:
+        raise ServiceError(reason, status=403)
+
+
 def save_version(trainee: User, practical: Practical, partner_id: int | None,
                  transcript: str | None) -> tuple[SubmissionVersion, bool]:
     """Create version 1, a new version after a video was attached, or update the draft without video.
@@ -176,6 +190,7 @@ def save_version(trainee: User, practical: Practical, partner_id: int | None,
     """
     if not trainee.has_role("trainee"):
         raise ServiceError(_("Hanya peserta yang dapat mengirim praktik."), status=403)
+    refuse_while_berkas_blocks(trainee)
     transcript = clean_transcript(transcript)
     try:
         with write_transaction() as session:
@@ -231,6 +246,7 @@ def authorize_upload(user: User, version_id) -> bool:
     if version.media_file_id is not None:
         raise ServiceError(_("Versi %(n)d sudah memiliki video. Buat versi baru untuk mengunggah ulang.",
                              n=version.number), status=409)
+    refuse_while_berkas_blocks(user)
     return True
 
 

@@ -69,6 +69,7 @@ def _render_sheet(practical, form=None, status=200):
             elif latest is not None:
                 form.partner.data = latest.partner_id or 0
         versions = list(reversed(submission.versions)) if submission else []
+        context.update(berkas_block=service.berkas_block_reason(current_user))
         context.update(submission=submission, latest=latest, form=form, versions=versions,
                        attachments=attachments.attachments_by_version(versions), attach_form=EmptyForm(),
                        partnered=service.partnered_versions(current_user, practical))

@@ -1,0 +1,162 @@
+"""FR.APL.02 through the site: practicals wait for a reviewed self-assessment, only the class's
+assessor reviews, nobody opens another trainee's form, a two-role account never reviews itself."""
+import pytest
+from sqlalchemy import func, select
+
+from courseware.berkas.models import AssessmentForm, ClassAssessor, FormSignature
+from courseware.extensions import db
+from courseware.practicals.models import SubmissionVersion
+
+from .berkas_helpers import apl02_answers, signed
+from .conftest import login_as
+from .media_tus import create
+
+
+@pytest.fixture
+def school(app, assessment_school, make_user):
+    app.config["BERKAS_GATES"] = True
+    s = assessment_school
+    # Class A names asesor1; class B names asesor2: asesor2 is "another class's assessor" for A.
+    s.assessor2 = make_user("asesor2", ["assessor"], name="Asesor Dua")
+    db.session.add_all([ClassAssessor(classroom_id=s.a.id, assessor_id=s.assessor.id),
+                        ClassAssessor(classroom_id=s.b.id, assessor_id=s.assessor2.id)])
+    db.session.commit()
+    return s
+
+
+def _client(app, user):
+    return login_as(app.test_client(), user)
+
+
+def _new_version(app, trainee, code="LIK_1"):
+    return _client(app, trainee).post(f"/praktik/{code}/versi", data={"partner": 0, "transcript": ""})
+
+
+def _fill(app, trainee):
+    response = _client(app, trainee).post(f"/berkas/peserta/{trainee.id}/apl02",
+                                          data={**apl02_answers(), **signed(trainee.full_name)})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def _review(app, assessor, trainee, recommendation="lanjut"):
+    return _client(app, assessor).post(f"/berkas/peserta/{trainee.id}/apl02/tinjau",
+                                       data={"recommendation": recommendation, "note": "Catatan asesor.",
+                                             **signed(assessor.full_name)})
+
+
+def _versions():
+    return db.session.scalar(select(func.count()).select_from(SubmissionVersion))
+
+
+def test_practicals_wait_for_a_reviewed_self_assessment(app, school):
+    trainee = school.trainee
+    refused = _new_version(app, trainee)
+    assert refused.status_code == 403
+    assert "Asesmen Mandiri (FR.APL.02)" in refused.get_data(as_text=True)
+    sheet = _client(app, trainee).get("/praktik/LIK_1").get_data(as_text=True)
+    assert "data-berkas-block" in sheet and "Simpan versi 1" not in sheet
+    _fill(app, trainee)
+    waiting = _new_version(app, trainee)
+    assert waiting.status_code == 403 and "menunggu tinjauan asesor" in waiting.get_data(as_text=True)
+    assert _versions() == 0
+    assert _review(app, school.assessor, trainee).status_code == 302
+    assert _new_version(app, trainee).status_code == 302
+    assert _versions() == 1
+    assert "data-berkas-block" not in _client(app, trainee).get("/praktik/LIK_1").get_data(as_text=True)
+
+
+def test_upload_is_refused_while_the_gate_holds(app, school):
+    trainee = school.trainee
+    app.config["BERKAS_GATES"] = False
+    assert _new_version(app, trainee).status_code == 302  # a version from before the class used the gate
+    app.config["BERKAS_GATES"] = True
+    version = db.session.scalar(select(SubmissionVersion))
+    kind = app.extensions.get("practicals_upload_kind", "submission-version")
+    response = create(_client(app, trainee), 1000, kind=kind, target_id=str(version.id))
+    assert response.status_code == 403
+    assert "FR.APL.02" in response.get_data(as_text=True)
+
+
+def test_not_continued_keeps_the_gate_and_a_new_self_assessment_can_start(app, school):
+    trainee = school.trainee
+    _fill(app, trainee)
+    assert _review(app, school.assessor, trainee, "tidak-lanjut").status_code == 302
+    refused = _new_version(app, trainee)
+    assert refused.status_code == 403 and "belum dapat dilanjutkan" in refused.get_data(as_text=True)
+    client = _client(app, trainee)
+    assert client.post(f"/berkas/peserta/{trainee.id}/apl02/baru").status_code == 302
+    _fill(app, trainee)
+    assert _review(app, school.assessor, trainee).status_code == 302
+    assert _new_version(app, trainee).status_code == 302
+    kinds = db.session.scalars(select(AssessmentForm.subject_key).where(AssessmentForm.trainee_id == trainee.id)
+                               .order_by(AssessmentForm.id)).all()
+    assert kinds == [None, "percobaan:2"]
+
+
+def test_class_setting_off_lets_practicals_start(app, school):
+    teacher = _client(app, school.teacher)
+    # Another class's teacher cannot change it.
+    assert _client(app, school.teacher2).post(f"/berkas/kelas/{school.a.id}/pengaturan", data={}).status_code == 404
+    assert _new_version(app, school.trainee2).status_code == 403
+    assert teacher.post(f"/berkas/kelas/{school.a.id}/pengaturan", data={}).status_code == 302
+    assert _new_version(app, school.trainee2).status_code == 302
+    assert teacher.post(f"/berkas/kelas/{school.a.id}/pengaturan", data={"apl02_required": "1"}).status_code == 302
+    assert _new_version(app, school.ani).status_code == 403
+
+
+def test_another_class_assessor_cannot_review_or_open(app, school):
+    trainee = school.trainee
+    _fill(app, trainee)
+    other = _client(app, school.assessor2)
+    assert other.get(f"/berkas/peserta/{trainee.id}/apl02").status_code == 404
+    response = _review(app, school.assessor2, trainee)
+    assert response.status_code == 404
+    form = db.session.scalar(select(AssessmentForm).where(AssessmentForm.trainee_id == trainee.id))
+    assert [s.role for s in form.signatures] == ["peserta"] and not form.is_locked
+    # asesor2 does assess class B's budi.
+    assert other.get(f"/berkas/peserta/{school.budi.id}/apl02").status_code == 200
+
+
+def test_trainees_and_other_teachers_never_open_another_trainees_form(app, school):
+    _fill(app, school.trainee)
+    form = db.session.scalar(select(AssessmentForm))
+    for user in (school.trainee2, school.budi, school.teacher2):
+        client = _client(app, user)
+        assert client.get(f"/berkas/peserta/{school.trainee.id}/apl02").status_code == 404, user.username
+        assert client.get(f"/berkas/formulir/{form.id}").status_code == 404, user.username
+    # Nor fill it in on their behalf.
+    response = _client(app, school.trainee2).post(f"/berkas/peserta/{school.trainee.id}/apl02",
+                                                  data={**apl02_answers(), **signed()})
+    assert response.status_code == 404
+    assert _client(app, school.teacher).get(f"/berkas/peserta/{school.trainee.id}/apl02").status_code == 200
+    assert _client(app, school.trainee).get(f"/berkas/formulir/{form.id}").status_code == 200
+
+
+def test_a_trainee_who_is_also_an_assessor_never_reviews_their_own(app, school, make_user):
+    both = make_user("dua_peran", ["trainee", "assessor"], name="Dua Peran")
+    from courseware.classes.models import Enrollment
+
+    db.session.add(Enrollment(classroom_id=school.a.id, user_id=both.id))
+    db.session.add(ClassAssessor(classroom_id=school.a.id, assessor_id=both.id))
+    db.session.commit()
+    _fill(app, both)
+    page = _client(app, both).get(f"/berkas/peserta/{both.id}/apl02").get_data(as_text=True)
+    assert "Tinjauan asesor" not in page
+    response = _review(app, both, both)
+    assert response.status_code == 403
+    assert "diri Anda sendiri" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(FormSignature)) == 1
+    # They do review a classmate.
+    _fill(app, school.ani)
+    assert _review(app, both, school.ani).status_code == 302
+
+
+def test_unanswered_kuk_and_k_without_evidence_are_refused(app, school):
+    data = {**apl02_answers(), **signed()}
+    data.pop("kuk-2.3")
+    response = _client(app, school.trainee).post(f"/berkas/peserta/{school.trainee.id}/apl02", data=data)
+    assert response.status_code == 400 and "2.3" in response.get_data(as_text=True)
+    data = {**apl02_answers(), **signed(), "bukti-1.2": ""}
+    response = _client(app, school.trainee).post(f"/berkas/peserta/{school.trainee.id}/apl02", data=data)
+    assert response.status_code == 400 and "sebutkan bukti" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(AssessmentForm)) == 0
