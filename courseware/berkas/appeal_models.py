@@ -47,7 +47,8 @@ class Appeal(db.Model):
 class DeciderError(ServiceError):
     def __init__(self):
         super().__init__(_("Banding harus diputuskan oleh asesor lain atau admin, bukan oleh asesor yang membuat "
-                           "penilaian itu dan bukan oleh peserta sendiri."), 403)
+                           "penilaian itu, bukan oleh peserta sendiri, dan bukan oleh orang yang tampil di "
+                           "video itu."), 403)
 
 
 @event.listens_for(Appeal, "before_insert")

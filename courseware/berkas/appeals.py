@@ -3,8 +3,9 @@
 - The trainee appeals a final judgement about them that still counts (not superseded, not void),
   within APPEAL_DAYS days (site setting, default 7) of its finalisation, with reasons, and signs.
   One appeal per judgement. Later: refused with the date it closed.
-- Someone else decides: an assessor or an admin who is neither the assessor who made the judgement
-  nor the trainee (service check with a message; ORM guard in appeal_models as the last line).
+- Someone else decides: an admin or an assessor of the trainee's class who is neither the assessor
+  who made the judgement nor the trainee, nor the partner in that video (service check with a
+  message; ORM guard in appeal_models against the judging assessor and the trainee).
 - Decision: "dipertahankan" (uphold, with a note) or "asesmen-ulang": the decider re-assesses at
   once, which is a correction of the appealed judgement through the assessments machinery (a new
   final judgement naming the old one, with the appeal as its reason).
@@ -135,7 +136,11 @@ def may_decide(user: User, appeal: Appeal) -> bool:
 
     if user is None or not getattr(user, "is_authenticated", False):
         return False
+    from ..assessments.permissions import appears_in
+
     if user.id in (appeal.judgement.assessor_id, appeal.trainee_id):
+        return False
+    if appears_in(user, appeal.judgement.version):      # nobody judges a video they appear in
         return False
     return user.is_admin or assesses_trainee(user, appeal.trainee_id)
 
