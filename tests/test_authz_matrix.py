@@ -160,6 +160,33 @@ EXPECTED = {
     ("static", "GET"): row(200, 200, 200, 200, 200, 200, 200),
 }
 
+# FR.IA.05, FR.AK.03, FR.AK.04, the berkas PDF and the class archive (courseware/berkas/record_views.py).
+# The world's appeal is A's, on the LIK_1 judgement `assessor` made: that assessor may not decide it
+# (403); an admin may (400: the empty form names no decision). The archive job is still running, so
+# its ZIP is 404 for everyone who may see the job. An admin holds no assessor role, so does not sign
+# the FR.IA.05 feedback as asesor (403).
+EXPECTED.update({
+    ("berkas_records.ak03", "GET"): row(302, 200, 200, 403, 403, 403, 403),
+    ("berkas_records.ak03", "POST"): row(302, 409, 409, 403, 403, 403, 403),
+    ("berkas_records.ak03_of", "GET"): row(302, 403, 403, 404, 200, 200, 200),
+    ("berkas_records.ak03_summary", "GET"): row(302, 403, 403, 404, 200, 200, 200),
+    ("berkas_records.appeal_decide", "POST"): row(302, 403, 403, 403, 403, 403, 400),
+    ("berkas_records.appeal_inbox", "GET"): row(302, 403, 403, 403, 403, 200, 200),
+    ("berkas_records.appeal_index", "GET"): row(302, 200, 200, 403, 403, 403, 403),
+    ("berkas_records.appeal_new", "GET"): row(302, 302, 404, 403, 403, 403, 403),
+    ("berkas_records.appeal_new", "POST"): row(302, 302, 404, 403, 403, 403, 403),
+    ("berkas_records.appeal_show", "GET"): row(302, 200, 404, 404, 200, 200, 200),
+    ("berkas_records.archive_download", "GET"): row(302, 403, 403, 404, 404, 404, 404),
+    ("berkas_records.archive_progress", "GET"): row(302, 403, 403, 404, 200, 200, 200),
+    ("berkas_records.archive_start", "GET"): row(302, 403, 403, 404, 200, 200, 200),
+    ("berkas_records.archive_start", "POST"): row(302, 403, 403, 404, 302, 302, 302),
+    ("berkas_records.archive_status", "GET"): row(302, 403, 403, 404, 200, 200, 200),
+    ("berkas_records.berkas_pdf", "GET"): row(302, 200, 404, 404, 200, 200, 200),
+    ("berkas_records.ia05_feedback", "POST"): row(302, 403, 403, 403, 403, 303, 403),
+    ("berkas_records.ia05_of", "GET"): row(302, 302, 404, 404, 302, 302, 302),
+    ("berkas_records.ia05_sheet", "GET"): row(302, 200, 404, 404, 200, 200, 200),
+})
+
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
@@ -315,11 +342,22 @@ def _build_world(app) -> dict:
     db.session.commit()
     partial_path(upload.id).touch()
 
+    # FR.AK.04 and the class archive (courseware/berkas/record_views.py): an open appeal by A on the
+    # LIK_1 judgement, and a finished archive job of class A.
+    from courseware.berkas.appeal_models import Appeal, ArchiveJob
+
+    appeal = Appeal(trainee_id=u["trainee"].id, judgement_id=judgement.id, classroom_id=class_a.id,
+                    reasons="Alasan banding untuk matriks.")
+    job = ArchiveJob(classroom_id=class_a.id, requested_by_id=u["teacher"].id, state="berjalan", total=4)
+    db.session.add_all([appeal, job])
+    db.session.commit()
+
     return {
         "users": {key: value.id for key, value in u.items()},
         "class_id": class_a.id, "user_id": u["victim"].id, "trainee_id": u["trainee"].id,
         "version_id": version.id, "judgement_id": judgement.id, "attempt_id": attempt.id,
         "attachment_id": attachment.id, "form_id": form.id, "signature_id": form.signatures[0].id,
+        "appeal_id": appeal.id, "job_id": job.id,
         "file_id": media.id, "submission_id": submission.id, "question_id": question.id,
         "lesson_id": lesson.id, "option_id": attempt.items[0].question.options[0].id, "upload_id": upload.id,
         "code": {"assessments.results": "LIK_1", "practicals.sheet": "LIK_1", "practicals.save_version": "LIK_1",
@@ -428,6 +466,7 @@ def test_every_route_is_in_the_matrix_and_gets_the_expected_status(world):
 # see written-test keys (bank, exports, item analysis, another trainee's review).
 TWO_ROLE_EXPECTED = {
     "dual": {("assessments.mark", "GET"): 403, ("assessments.mark", "POST"): 403,
+             ("berkas_records.appeal_decide", "POST"): 403,   # an assessor of the class, but in the video
              ("assessments.correct", "POST"): 403, ("assessments.queue", "GET"): 200},
     "teacher_trainee": {("bank.index", "GET"): 403, ("bank.edit", "GET"): 403, ("bank.export", "GET"): 403,
                         ("bank.create", "POST"): 403, ("bank.import_gift", "GET"): 403,

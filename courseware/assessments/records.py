@@ -49,6 +49,7 @@ class AssessmentRecord:
     dates: list
     feedback: list                  # (code, text)
     classes: list
+    appeals: list = field(default_factory=list)     # FR.AK.04 appeals (courseware/berkas/appeals.py)
 
 
 def practical_by_code(code: str) -> Practical | None:
@@ -109,7 +110,18 @@ def assessment_record(trainee: User) -> AssessmentRecord:
         assessors=sorted({j.assessor.full_name for j in judgements}),
         tuk="; ".join(sorted({j.tuk for j in judgements if j.tuk})), dates=sorted(dates),
         feedback=[(lik.code, lik.judgement.feedback) for lik in liks if lik.judgement and lik.judgement.feedback],
-        classes=classes)
+        classes=classes, appeals=_appeals_of([trainee.id]).get(trainee.id, []))
+
+
+def _appeals_of(trainee_ids: list[int]) -> dict[int, list]:
+    from ..berkas.appeals import appeals_by_trainee
+
+    return appeals_by_trainee(trainee_ids)
+
+
+def class_appeals(classroom: Classroom) -> dict[int, list]:
+    """FR.AK.05: trainee id -> their appeals (with decision and dates), for the class report."""
+    return _appeals_of([t.id for t in trainees_of(classroom)])
 
 
 def class_recap(classroom: Classroom) -> list[tuple[User, results.UnitResult]]:

@@ -225,7 +225,8 @@ def recap_xlsx(class_id: int):
 def class_report(class_id: int):
     classroom = permissions.class_for_report_or_404(current_user, class_id)
     return render_template("assessments/class_report.html", classroom=classroom,
-                           rows=records.class_report(classroom), today=local_today(), **_common())
+                           rows=records.class_report(classroom), appeals=records.class_appeals(classroom),
+                           today=local_today(), **_common())
 
 
 @login_required
