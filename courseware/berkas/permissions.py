@@ -13,7 +13,7 @@ from sqlalchemy import exists, select
 
 from ..accounts.models import User
 from ..classes.models import Classroom, Enrollment
-from ..classes.service import teaches_trainee
+from ..classes.permissions import teaches_trainee
 from ..extensions import db
 from .models import AssessmentForm, ClassAssessor
 
