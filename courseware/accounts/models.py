@@ -24,6 +24,8 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Interface language chosen on the account page ("id", "en"); None: cookie / browser / Indonesian.
+    language: Mapped[str | None] = mapped_column(String(5))
 
     role_rows: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
