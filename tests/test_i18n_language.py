@@ -1,0 +1,93 @@
+"""Choosing the interface language: account setting, login-page cookie, Accept-Language, <html lang>."""
+import re
+
+from courseware.extensions import db
+
+from .conftest import login_as
+
+
+def _html_lang(response) -> str:
+    return re.search(r'<html lang="([a-z]+)"', response.get_data(as_text=True)).group(1)
+
+
+def test_default_is_indonesian_and_accept_language_picks_english(client):
+    page = client.get("/masuk")
+    assert _html_lang(page) == "id" and "Masuk" in page.get_data(as_text=True)
+    page = client.get("/masuk", headers={"Accept-Language": "en-GB,en;q=0.9,id;q=0.5"})
+    text = page.get_data(as_text=True)
+    assert _html_lang(page) == "en"
+    assert "Sign in" in text and "Kata sandi" not in text
+    # A language the site does not offer falls back to Indonesian.
+    assert _html_lang(client.get("/masuk", headers={"Accept-Language": "fr, de;q=0.8"})) == "id"
+    # Indonesian preferred over English by the browser.
+    assert _html_lang(client.get("/masuk", headers={"Accept-Language": "id, en;q=0.5"})) == "id"
+
+
+def test_login_page_switch_stores_a_cookie_for_anonymous_visitors(client):
+    response = client.post("/bahasa", data={"language": "en", "next": "/masuk?next=/materi"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/masuk?next=/materi")
+    cookie = client.get_cookie("lang")
+    assert cookie is not None and cookie.value == "en" and cookie.http_only
+    page = client.get("/masuk", headers={"Accept-Language": "id"})
+    assert _html_lang(page) == "en"
+    assert "Interface language: English." in page.get_data(as_text=True)
+    # The cookie beats the browser; switching back works the same way.
+    client.post("/bahasa", data={"language": "id"})
+    page = client.get("/masuk", headers={"Accept-Language": "en"})
+    assert _html_lang(page) == "id" and "Bahasa antarmuka: Bahasa Indonesia." in page.get_data(as_text=True)
+
+
+def test_unknown_language_or_foreign_next_is_refused_without_change(client):
+    response = client.post("/bahasa", data={"language": "fr", "next": "//evil.example/"})
+    assert response.status_code == 303 and response.headers["Location"] == "/masuk"
+    assert client.get_cookie("lang") is None
+    page = client.get("/masuk").get_data(as_text=True)
+    assert "Pilih Bahasa Indonesia atau English." in page
+    # Without the CSRF token nothing is stored either.
+    response = client.post("/bahasa", data={"language": "en"}, csrf=False)
+    assert response.status_code == 400 and client.get_cookie("lang") is None
+
+
+def test_saved_choice_follows_the_user_to_any_browser(app, client, users):
+    trainee = users["trainee"]
+    login_as(client, trainee)
+    page = client.get("/akun/kata-sandi")
+    response = client.post("/bahasa", data={"language": "en", "next": "/akun/kata-sandi#bahasa"})
+    assert response.status_code == 303
+    db.session.refresh(trainee)
+    assert trainee.language == "en"
+    # Another browser, Indonesian Accept-Language, no cookie: the account decides.
+    other = app.test_client()
+    login_as(other, trainee)
+    home = other.get("/", headers={"Accept-Language": "id"})
+    assert _html_lang(home) == "en"
+    # The saved choice beats a cookie left by the login-page switch.
+    other.set_cookie("lang", "id")
+    assert _html_lang(other.get("/", headers={"Accept-Language": "id"})) == "en"
+    # Another user in the same browser is not affected.
+    login_as(other, users["trainee2"])
+    assert _html_lang(other.get("/", headers={"Accept-Language": "en"})) == "id"
+
+
+def test_account_page_shows_the_current_choice(client, users):
+    login_as(client, users["teacher"])
+    page = client.get("/akun/kata-sandi").get_data(as_text=True)
+    assert re.search(r'<input[^>]*checked[^>]*value="id"|<input[^>]*value="id"[^>]*checked', page)
+    client.post("/bahasa", data={"language": "en"})
+    page = client.get("/akun/kata-sandi").get_data(as_text=True)
+    assert re.search(r'<input[^>]*checked[^>]*value="en"|<input[^>]*value="en"[^>]*checked', page)
+    assert "Interface language" in page
+
+
+def test_english_login_redirect_message_and_dates(app, client, users):
+    client.set_cookie("lang", "en")
+    response = client.get("/materi", follow_redirects=True)
+    assert "Please sign in first." in response.get_data(as_text=True)
+    from datetime import datetime
+
+    from courseware.formats import local_datetime
+
+    with app.test_request_context(headers={"Cookie": "lang=en"}):
+        assert local_datetime(datetime(2026, 12, 3, 2, 15)) == "3 Dec 2026, 09.15 WIB"
+    with app.test_request_context():
+        assert local_datetime(datetime(2026, 12, 3, 2, 15)) == "3 Des 2026, 09.15 WIB"
