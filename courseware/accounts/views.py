@@ -82,7 +82,7 @@ def change_password():
                 field.errors = [exc.message]
             else:
                 flash(exc.message, "error")
-            return render_template("accounts/password.html", form=form), 400
+            return render_template("accounts/password.html", form=form, language_form=_language_form()), 400
         login_user(current_user._get_current_object())  # new session version: keep this device in
         flash(_("Kata sandi berhasil diganti."), "success")
         return redirect(url_for("dashboard.home"))
@@ -91,9 +91,9 @@ def change_password():
 
 
 def _language_form() -> LanguageForm:
-    form = LanguageForm()
-    if not form.is_submitted():
-        form.language.data = i18n.current_language()
+    # Shown on the password page, posted to choose_language: never filled from the password form's POST.
+    form = LanguageForm(formdata=None)
+    form.language.data = i18n.current_language()
     return form
 
 
@@ -106,7 +106,7 @@ def choose_language():
         "accounts.change_password" if current_user.is_authenticated else "accounts.login")
     if not form.validate_on_submit():
         flash(_("Pilih Bahasa Indonesia atau English."), "error")
-        return redirect(target), 303
+        return redirect(target, 303)
     language = form.language.data
     if current_user.is_authenticated:
         service.set_language(current_user, language)
