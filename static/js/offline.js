@@ -9,11 +9,11 @@
   var QUEUE = "cw-queue-" + user;
   var LIST = "/materi/offline.json";
   var hasCaches = "caches" in window;
-  /* Messages come from the page (base.html, #cw-messages, rendered with gettext in the user's language). */
-  var MESSAGES = {};
-  try { MESSAGES = JSON.parse((document.getElementById("cw-messages") || {}).textContent || "{}"); } catch (e) { MESSAGES = {}; }
+  /* Messages come from the page (base.html, #cw-messages data-msg-*, rendered with gettext in the
+   * user's language). */
+  var MESSAGES = document.getElementById("cw-messages");
   function t(name, values) {
-    return String(MESSAGES[name] || "").replace(/\{(\w+)\}/g, function (all, key) {
+    return String((MESSAGES && MESSAGES.getAttribute("data-msg-" + name)) || "").replace(/\{(\w+)\}/g, function (all, key) {
       return values && key in values ? String(values[key]) : all;
     });
   }
@@ -100,7 +100,7 @@
       }, Promise.resolve(0));
     }).then(function (sent) {
       if (sent) {
-        say(t(sent === 1 ? "sent_one" : "sent_many", {n: sent}), "success");
+        say(t(sent === 1 ? "sent-one" : "sent-many", {n: sent}), "success");
         document.body.setAttribute("data-offline-sent", String(sent));
       }
       return sent;
