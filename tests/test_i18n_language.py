@@ -96,3 +96,30 @@ def test_english_login_redirect_message_and_dates(app, client, users):
     with app.test_request_context():
         refresh()
         assert local_datetime(datetime(2026, 12, 3, 2, 15)) == "3 Des 2026, 09.15 WIB"
+
+
+def test_counts_use_english_plurals_and_stay_indonesian_by_default(app):
+    from flask import render_template_string
+    from flask_babel import ngettext, refresh
+
+    template = '{{ ngettext("%(n)d soal", "%(n)d soal", k, n=k) }}'
+    with app.test_request_context(headers={"Cookie": "lang=en"}):
+        refresh()
+        assert [ngettext("%(n)d peserta", "%(n)d peserta", k, n=k) for k in (1, 2)] == ["1 trainee", "2 trainees"]
+        assert [render_template_string(template, k=k) for k in (1, 20)] == ["1 question", "20 questions"]
+    with app.test_request_context():
+        refresh()
+        assert [render_template_string(template, k=k) for k in (1, 20)] == ["1 soal", "20 soal"]
+
+
+def test_content_note_appears_once_in_english_only(client, users):
+    login_as(client, users["trainee"])
+    note = "Course content is in Indonesian, the language of the unit."
+    pages = ["/materi/", "/praktik/"]
+    for url in pages:
+        assert "content-language" not in client.get(url).get_data(as_text=True), url
+    client.set_cookie("lang", "en")
+    for url in pages:
+        text = client.get(url).get_data(as_text=True)
+        assert text.count(note) == 1, url
+        assert '<html lang="en">' in text

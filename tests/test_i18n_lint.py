@@ -155,6 +155,42 @@ def test_the_lint_catches_what_it_claims(tmp_path):
     tree = ast.parse('flash("Data tersimpan.")\nflash(_("Data tersimpan."))\nraise ServiceError(f"Kelas {x} penuh")')
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") in SHOWN_CALLS]
     assert [_literal_text(c.args[0]) for c in calls if c.args] == ["Data tersimpan.", None, "Kelas  penuh"]
+    js = 'label.textContent = "Menyimpan materi...";\n// "komentar boleh"\nel.className = "tag tag-stored";'
+    assert js_offences([("x.js", js)]) == ["static/js/x.js: 'Menyimpan materi...'"]
+
+
+# static/js: the messages come from the page (data-msg-*). Literal strings of two or more words are
+# allowed only when no user reads them as a sentence.
+JS_LITERAL_ALLOWED = {
+    "use strict",
+    "not a reading list", "another user",  # offline.js: internal Error texts, caught and never shown
+    "flash flash-", "offline-queued flash flash-info", "tag tag-stored", "media-status media-status-",  # classes
+}
+JS_BILINGUAL_FALLBACK = "sw.js"  # the last-resort offline page names itself in both languages (no page to ask)
+
+
+def js_offences(files=None) -> list[str]:
+    """files: (name, source) pairs; the shipped static/js/*.js when None."""
+    if files is None:
+        files = [(p.name, p.read_text(encoding="utf-8")) for p in sorted((ROOT / "static" / "js").glob("*.js"))]
+    offences = []
+    for name, source in files:
+        source = re.sub(r"/\*.*?\*/", "", source, flags=re.S)
+        source = re.sub(r"(?m)^\s*//.*$", "", source)
+        for match in re.finditer(r'"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\'', source):
+            text = match.group(1) or match.group(2) or ""
+            if not re.search(r"[^\W\d_]{2,} [^\W\d_]{2,}", text) or text in JS_LITERAL_ALLOWED:
+                continue
+            if name == JS_BILINGUAL_FALLBACK and ("offline" in text.lower() or "koneksi" in text
+                                                       or "connection" in text):
+                continue
+            offences.append(f"static/js/{name}: {text[:70]!r}")
+    return offences
+
+
+def test_javascript_takes_its_messages_from_the_page():
+    offences = js_offences()
+    assert not offences, "text hard-coded in static/js (pass it as data-msg-* from a template):\n" + "\n".join(offences)
 
 
 def _catalog():

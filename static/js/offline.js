@@ -40,10 +40,10 @@
     return fetch(LIST, {credentials: "same-origin", cache: "no-store", headers: {Accept: "application/json"}})
       .then(function (r) {
         var type = r.headers.get("Content-Type") || "";
-        if (!r.ok || type.indexOf("application/json") !== 0) { throw new Error("bukan daftar"); }
+        if (!r.ok || type.indexOf("application/json") !== 0) { throw new Error("not a reading list"); }
         return r.json();
       }).then(function (info) {
-        if (info.user !== user) { throw new Error("pengguna lain"); }
+        if (info.user !== user) { throw new Error("another user"); }
         return info;
       });
   }
