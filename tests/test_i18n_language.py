@@ -123,3 +123,27 @@ def test_content_note_appears_once_in_english_only(client, users):
         text = client.get(url).get_data(as_text=True)
         assert text.count(note) == 1, url
         assert '<html lang="en">' in text
+
+
+def test_compile_writes_only_a_missing_or_stale_catalog(tmp_path, monkeypatch):
+    """What run.py install, `flask init` and the conftest call on a fresh clone (no .mo in git)."""
+    import os
+    import shutil
+
+    from babel.support import Translations
+
+    from courseware import i18n
+
+    po = tmp_path / "en" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    shutil.copy(i18n.TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po", po)
+    monkeypatch.setattr(i18n, "TRANSLATIONS", tmp_path)
+    mo = po.with_suffix(".mo")
+    assert i18n.compile_catalogs() == [mo]
+    assert i18n.compile_catalogs() == []  # up to date: nothing written
+    later = mo.stat().st_mtime + 10
+    os.utime(po, (later, later))  # the .po was edited after the last compile
+    assert i18n.compile_catalogs() == [mo]
+    translations = Translations.load(str(tmp_path), ["en"])
+    assert translations.gettext("Masuk") == "Sign in"
+    assert translations.ngettext("%(n)d soal", "%(n)d soal", 2) == "%(n)d questions"
