@@ -40,7 +40,7 @@ def init_command():
 
     # A checkout that skipped `run.py install`: compile the English catalog if it is missing or stale.
     for mo in compile_catalogs():
-        click.echo(f"{mo.relative_to(mo.parents[3])}")
+        click.echo(f"Katalog terjemahan dikompilasi: {mo.relative_to(mo.parents[3])}")
     upgrade()
     for line in run_content_sync(current_app):
         click.echo(line)

@@ -147,3 +147,17 @@ def test_compile_writes_only_a_missing_or_stale_catalog(tmp_path, monkeypatch):
     translations = Translations.load(str(tmp_path), ["en"])
     assert translations.gettext("Masuk") == "Sign in"
     assert translations.ngettext("%(n)d soal", "%(n)d soal", 2) == "%(n)d questions"
+
+
+def test_a_user_with_a_first_password_can_switch_the_password_page_to_english(client, make_user):
+    user = make_user("baru.sekali", ["trainee"])
+    user.must_change_password = True
+    db.session.commit()
+    login_as(client, user)
+    response = client.post("/bahasa", data={"language": "en", "next": "/akun/kata-sandi"})
+    assert response.status_code == 303
+    page = client.get("/akun/kata-sandi")
+    assert _html_lang(page) == "en"
+    assert "You are still using your initial password." in page.get_data(as_text=True)
+    # Everything else stays closed until the password is changed.
+    assert client.post("/materi/e1-00-pengantar/selesai", data={"done": "1"}).status_code == 403
