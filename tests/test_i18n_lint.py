@@ -199,13 +199,16 @@ def _catalog():
 
 
 def _extracted_msgids() -> set:
-    method_map = [("courseware/**.py", "python"), ("templates/**.html", "jinja2")]
-    keywords = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None,
-                "ngettext": (1, 2), "lazy_ngettext": (1, 2)}
+    # The same mapping as the documented `pybabel extract -F babel.cfg -k _l`.
+    from babel.messages.extract import DEFAULT_KEYWORDS
+    from babel.messages.frontend import parse_mapping_cfg
+
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
+    keywords = {**DEFAULT_KEYWORDS, "_l": None}
     ids = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
-            str(ROOT), method_map, keywords=keywords,
-            options_map={"templates/**.html": {"encoding": "utf-8"}}):
+            str(ROOT), method_map, options_map, keywords=keywords):
         ids.add(message if isinstance(message, str) else tuple(message))
     return ids
 
