@@ -12,6 +12,7 @@ English interface says so once near the content (templates/_content_language.htm
 The catalog lives in courseware/translations/<lang>/LC_MESSAGES/messages.po; the compiled .mo is
 not in git. `compile_catalogs()` builds it (run.py install, `flask init`, the test conftest).
 """
+import os
 from pathlib import Path
 
 from flask import current_app, g, has_request_context, request
@@ -84,7 +85,7 @@ def compile_catalogs(force: bool = False) -> list[Path]:
             continue
         with po.open("rb") as handle:
             catalog = read_po(handle)
-        tmp = mo.with_suffix(".mo.tmp")
+        tmp = mo.with_name(f"{mo.stem}.{os.getpid()}.tmp.mo")  # per process; still matched by *.mo in .gitignore
         with tmp.open("wb") as handle:
             write_mo(handle, catalog)
         tmp.replace(mo)  # atomic: a server reading the catalog never sees half a file
