@@ -12,7 +12,8 @@ UNIT_CODE = "N.821100.046"
 UNIT_TITLE = "Mengelola Layanan Pelanggan Berkualitas"
 
 # Each domain package exposes init_app(app): blueprints, menu entries, panels, CLI.
-DOMAINS = ("accounts", "classes", "dashboard", "audit", "bank", "lessons", "quizzes", "media", "practicals", "assessments", "berkas")
+DOMAINS = ("accounts", "classes", "dashboard", "audit", "bank", "lessons", "quizzes", "media", "practicals", "assessments",
+           "berkas", "berkas.records_init")
 
 
 def create_app(config: dict | None = None) -> Flask:

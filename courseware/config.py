@@ -53,6 +53,8 @@ def settings_from_env(instance_path: str) -> dict:
         "MEDIA_X264_PRESET": os.environ.get("MEDIA_X264_PRESET") or "veryfast",
         "MAX_VIDEO_BYTES": _env_int("MAX_VIDEO_BYTES", 1 * GiB),
         "MAX_ATTACHMENT_BYTES": _env_int("MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024),
+        # FR.AK.04: days after a final judgement during which the trainee may appeal it.
+        "APPEAL_DAYS": _env_int("APPEAL_DAYS", 7),
         "MAX_VIDEO_SECONDS": _env_int("MAX_VIDEO_SECONDS", 20 * 60),
         # Hostile media: refused before any frame is decoded (probe runs in a limited child process).
         "MAX_VIDEO_PIXELS": _env_int("MAX_VIDEO_PIXELS", 3840 * 2160),

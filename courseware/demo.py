@@ -44,7 +44,7 @@ def create_demo() -> tuple[bool, list[str]]:
                           join_code=new_join_code())
     db.session.add(classroom)
     db.session.flush()
-    for username, user in accounts.items():
+    for user in accounts.values():
         if user.has_role("trainee"):
             db.session.add(Enrollment(classroom_id=classroom.id, user_id=user.id, joined_via="demo"))
     db.session.commit()

@@ -160,6 +160,33 @@ EXPECTED = {
     ("static", "GET"): row(200, 200, 200, 200, 200, 200, 200),
 }
 
+# FR.IA.05, FR.AK.03, FR.AK.04, the berkas PDF and the class archive (courseware/berkas/record_views.py).
+# The world's appeal is A's, on the LIK_1 judgement `assessor` made: that assessor may not decide it
+# (403); an admin may (400: the empty form names no decision). The archive job is still running, so
+# its ZIP is 404 for everyone who may see the job. An admin holds no assessor role, so does not sign
+# the FR.IA.05 feedback as asesor (403).
+EXPECTED.update({
+    ("berkas_records.ak03", "GET"): row(302, 200, 200, 403, 403, 403, 403),
+    ("berkas_records.ak03", "POST"): row(302, 409, 409, 403, 403, 403, 403),
+    ("berkas_records.ak03_of", "GET"): row(302, 403, 403, 404, 200, 200, 200),
+    ("berkas_records.ak03_summary", "GET"): row(302, 403, 403, 404, 200, 200, 200),
+    ("berkas_records.appeal_decide", "POST"): row(302, 403, 403, 403, 403, 403, 400),
+    ("berkas_records.appeal_inbox", "GET"): row(302, 403, 403, 403, 403, 200, 200),
+    ("berkas_records.appeal_index", "GET"): row(302, 200, 200, 403, 403, 403, 403),
+    ("berkas_records.appeal_new", "GET"): row(302, 302, 404, 403, 403, 403, 403),
+    ("berkas_records.appeal_new", "POST"): row(302, 302, 404, 403, 403, 403, 403),
+    ("berkas_records.appeal_show", "GET"): row(302, 200, 404, 404, 200, 200, 200),
+    ("berkas_records.archive_download", "GET"): row(302, 403, 403, 404, 404, 404, 404),
+    ("berkas_records.archive_progress", "GET"): row(302, 403, 403, 404, 200, 200, 200),
+    ("berkas_records.archive_start", "GET"): row(302, 403, 403, 404, 200, 200, 200),
+    ("berkas_records.archive_start", "POST"): row(302, 403, 403, 404, 302, 302, 302),
+    ("berkas_records.archive_status", "GET"): row(302, 403, 403, 404, 200, 200, 200),
+    ("berkas_records.berkas_pdf", "GET"): row(302, 200, 404, 404, 200, 200, 200),
+    ("berkas_records.ia05_feedback", "POST"): row(302, 403, 403, 403, 403, 303, 403),
+    ("berkas_records.ia05_of", "GET"): row(302, 302, 404, 404, 302, 302, 302),
+    ("berkas_records.ia05_sheet", "GET"): row(302, 200, 404, 404, 200, 200, 200),
+})
+
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
@@ -315,11 +342,22 @@ def _build_world(app) -> dict:
     db.session.commit()
     partial_path(upload.id).touch()
 
+    # FR.AK.04 and the class archive (courseware/berkas/record_views.py): an open appeal by A on the
+    # LIK_1 judgement, and a finished archive job of class A.
+    from courseware.berkas.appeal_models import Appeal, ArchiveJob
+
+    appeal = Appeal(trainee_id=u["trainee"].id, judgement_id=judgement.id, classroom_id=class_a.id,
+                    reasons="Alasan banding untuk matriks.")
+    job = ArchiveJob(classroom_id=class_a.id, requested_by_id=u["teacher"].id, state="berjalan", total=4)
+    db.session.add_all([appeal, job])
+    db.session.commit()
+
     return {
         "users": {key: value.id for key, value in u.items()},
         "class_id": class_a.id, "user_id": u["victim"].id, "trainee_id": u["trainee"].id,
         "version_id": version.id, "judgement_id": judgement.id, "attempt_id": attempt.id,
         "attachment_id": attachment.id, "form_id": form.id, "signature_id": form.signatures[0].id,
+        "appeal_id": appeal.id, "job_id": job.id,
         "file_id": media.id, "submission_id": submission.id, "question_id": question.id,
         "lesson_id": lesson.id, "option_id": attempt.items[0].question.options[0].id, "upload_id": upload.id,
         "code": {"assessments.results": "LIK_1", "practicals.sheet": "LIK_1", "practicals.save_version": "LIK_1",
@@ -428,11 +466,92 @@ def test_every_route_is_in_the_matrix_and_gets_the_expected_status(world):
 # see written-test keys (bank, exports, item analysis, another trainee's review).
 TWO_ROLE_EXPECTED = {
     "dual": {("assessments.mark", "GET"): 403, ("assessments.mark", "POST"): 403,
+             ("berkas_records.appeal_decide", "POST"): 403,   # an assessor of the class, but in the video
              ("assessments.correct", "POST"): 403, ("assessments.queue", "GET"): 200},
     "teacher_trainee": {("bank.index", "GET"): 403, ("bank.edit", "GET"): 403, ("bank.export", "GET"): 403,
                         ("bank.create", "POST"): 403, ("bank.import_gift", "GET"): 403,
                         ("quizzes.item_analysis", "GET"): 403, ("quizzes.manage", "GET"): 200},
 }
+
+
+# Routes whose decision is an object permission: the predicate (the same function the view asks)
+# and how to get its object from the world. For every visitor the matrix row must agree with it:
+# predicate True <=> the row lets the visitor in. A predicate changed without the matrix (or the
+# other way round) fails here by name, before any request is sent.
+REFUSED = {302, 401, 403, 404}     # 302 only ever appears for anonymous visitors (the login redirect)
+
+
+def _predicate_routes():
+    from courseware.assessments.models import Judgement
+    from courseware.assessments.permissions import (can_judge_version, can_see_class_report,
+                                                    can_see_trainee_records)
+    from courseware.classes.models import Classroom
+    from courseware.classes.permissions import can_see_class
+    from courseware.practicals.models import Submission, SubmissionVersion
+    from courseware.practicals.permissions import can_view_submission, can_view_version
+    from courseware.quizzes.models import Attempt
+    from courseware.quizzes.permissions import can_review_attempt
+
+    def get(model, key):
+        return lambda ids: db.session.get(model, ids[key])
+
+    classroom, version = get(Classroom, "class_id"), get(SubmissionVersion, "version_id")
+    records = (lambda user, trainee_id: can_see_trainee_records(user, trainee_id), lambda ids: ids["trainee_id"])
+    judged = (lambda user, judgement: can_see_trainee_records(user, judgement.trainee_id), get(Judgement, "judgement_id"))
+    routes = {
+        ("practicals.submission", "GET"): (can_view_submission, get(Submission, "submission_id")),
+        ("practicals.attachment", "GET"): (can_view_version, version),
+        ("media.play", "GET"): (can_view_version, version),
+        ("media.poster", "GET"): (can_view_version, version),
+        ("assessments.mark", "GET"): (can_judge_version, version),
+        ("assessments.class_report", "GET"): (can_see_class_report, classroom),
+        ("assessments.record", "GET"): records,
+        ("assessments.record_pdf", "GET"): records,
+        ("assessments.observation", "GET"): judged,
+        ("quizzes.teacher_review", "GET"): (can_review_attempt, get(Attempt, "attempt_id")),
+    }
+    for endpoint in ("classes.detail", "classes.edit", "classes.remove", "classes.edit_member",
+                     "classes.reset_member_password", "lessons.progress_grid", "practicals.class_overview",
+                     "quizzes.results", "quizzes.results_csv", "quizzes.results_xlsx", "quizzes.window",
+                     "assessments.recap", "assessments.recap_csv", "assessments.recap_xlsx"):
+        routes[(endpoint, "GET")] = (can_see_class, classroom)
+    return routes
+
+
+def _predicate_mismatches(routes, ids, users: dict, expected_for) -> list[str]:
+    """Where a route's expected status and its predicate disagree, for each visitor in `users`."""
+    mismatches = []
+    for key, (predicate, obj) in sorted(routes.items()):
+        target = obj(ids)
+        for name, user in users.items():
+            want = expected_for(name, key)
+            if want is None:
+                continue
+            allowed = predicate(user, target)
+            if allowed is (want in REFUSED):
+                mismatches.append(f"{key} {name}: predicate says {allowed}, matrix says {want}")
+    return mismatches
+
+
+def test_object_routes_in_the_matrix_follow_the_permission_predicates(world):
+    from flask_login import AnonymousUserMixin
+
+    from courseware.accounts.models import User
+
+    app, ids, _restore = world
+    routes = _predicate_routes()
+    assert routes.keys() <= EXPECTED.keys(), sorted(routes.keys() - EXPECTED.keys())
+    with app.test_request_context():
+        users = {role: db.session.get(User, ids["users"][role]) for role in ROLES if role != "anon"}
+        users["anon"] = AnonymousUserMixin()
+        assert _predicate_mismatches(routes, ids, users, lambda name, key: EXPECTED[key][name]) == []
+        two_role = {name: db.session.get(User, ids["users"][name]) for name in TWO_ROLE_EXPECTED}
+        assert _predicate_mismatches(routes, ids, two_role,
+                                     lambda name, key: TWO_ROLE_EXPECTED[name].get(key)) == []
+        # The check itself bites: a predicate that lets every signed-in user in disagrees with the matrix.
+        loose = {key: (lambda user, _obj: bool(getattr(user, "is_authenticated", False)), obj)
+                 for key, (_p, obj) in routes.items()}
+        assert _predicate_mismatches(loose, ids, users, lambda name, key: EXPECTED[key][name])
 
 
 def test_two_role_visitors_are_refused_where_the_integrity_rules_say(world):

@@ -59,20 +59,27 @@ def _label(result, labels) -> str:
 
 
 def record_pdf(rec, static_folder: str) -> bytes:
-    from .judgements import result_labels
-
-    labels = result_labels()
     pdf = _new_pdf(static_folder)
     pdf.footer_text = f"FR.AK.02 · {rec.unit_code} · {rec.trainee.full_name}"
     pdf.set_title(f"FR.AK.02 {rec.trainee.full_name} {rec.unit_code}")
     pdf.set_author(", ".join(rec.assessors) or "-")
     pdf.add_page()
+    draw_record(pdf, rec)
+    return bytes(pdf.output())
 
-    pdf.set_font(FONT, "B", 9)
-    pdf.cell(0, 5, "FR.AK.02", new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="R")
-    pdf.set_font(FONT, "B", 14)
-    pdf.multi_cell(0, 7, _("REKAMAN ASESMEN KOMPETENSI"), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(3)
+
+def draw_record(pdf: FPDF, rec, with_title: bool = True, with_observations: bool = True) -> None:
+    """FR.AK.02 onto the current page of `pdf` (the berkas PDF draws it as one of its sections,
+    without the FR.IA.01 tables it prints in their own section)."""
+    from .judgements import result_labels
+
+    labels = result_labels()
+    if with_title:
+        pdf.set_font(FONT, "B", 9)
+        pdf.cell(0, 5, "FR.AK.02", new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="R")
+        pdf.set_font(FONT, "B", 14)
+        pdf.multi_cell(0, 7, _("REKAMAN ASESMEN KOMPETENSI"), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(3)
 
     pdf.set_font(FONT, size=9)
     meta = [
@@ -104,41 +111,10 @@ def record_pdf(rec, static_folder: str) -> bytes:
             row.cell("✓" if element["result"] == "K" else "")
             row.cell("✓" if element["result"] == "BK" else "")
 
-    _heading(pdf, _("Hasil ceklis observasi (FR.IA.01)"))
-    for lik in rec.liks:
-        title = lik.code
-        if lik.practical is not None:
-            title += f" · {_('Elemen')} {lik.practical.element}: {lik.practical.element_title}"
-        _heading(pdf, f"{title} — {_label(lik.result, labels)}", size=10)
-        if lik.judgement is None:
-            _para(pdf, _label(lik.result, labels))
-            continue
-        _para(pdf, _("Versi %(n)d · asesor %(a)s · final %(d)s · TUK %(t)s",
-                     n=lik.version.number, a=lik.judgement.assessor.full_name,
-                     d=local_date(lik.judgement.finalised_at), t=lik.judgement.tuk or "-"), size=8)
-        if lik.judgement.supersedes_id:
-            _para(pdf, _("Koreksi atas penilaian sebelumnya. Alasan: %(r)s", r=_plain(lik.judgement.correction_reason)),
-                  size=8)
-        pdf.ln(1)
-        with pdf.table(col_widths=(16, 12, 62, 14, 76), headings_style=HEADING,
-                       text_align=("LEFT", "LEFT", "LEFT", "CENTER", "LEFT"), line_height=4.6, padding=1.2) as table:
-            row = table.row()
-            for text in (_("Butir"), "KUK", _("Yang dicek"), _("Hasil"), _("Penilaian lanjut / komentar")):
-                row.cell(text)
-            for point, mark in lik.rows:
-                row = table.row()
-                row.cell(point.uid + (f"\n({_('kritis')})" if point.critical else ""))
-                row.cell(point.kuk)
-                row.cell(f"{point.check}\n{point.benchmark}")
-                row.cell((mark.result if mark and mark.result else "-"), style=FontFace(emphasis="BOLD"))
-                comment = _plain(mark.comment) if mark else ""
-                if mark and mark.video_seconds is not None:
-                    from .form_input import format_seconds
-                    comment = (comment + "\n" if comment else "") + f"{_('menit')} {format_seconds(mark.video_seconds)}"
-                row.cell(comment or "-")
-        pdf.set_font(FONT, "B", 9)
-        pdf.multi_cell(0, 6, _("Rekomendasi %(c)s: %(r)s", c=lik.code, r=_label(lik.judgement.recommendation, labels)),
-                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if with_observations:
+        _heading(pdf, _("Hasil ceklis observasi (FR.IA.01)"))
+        for lik in rec.liks:
+            observation_table(pdf, lik, labels)
 
     _heading(pdf, _("Rekomendasi hasil asesmen"))
     pdf.set_font(FONT, "B", 11)
@@ -168,4 +144,40 @@ def record_pdf(rec, static_folder: str) -> bytes:
         pdf.cell(85, 5, name)
         pdf.set_xy(x, y + 31)
         pdf.cell(85, 5, _("Tanggal:") + " ____________")
-    return bytes(pdf.output())
+
+
+def observation_table(pdf: FPDF, lik, labels) -> None:
+    """One LIK's FR.IA.01 results (points, K/BK, comments with their video times) onto `pdf`."""
+    title = lik.code
+    if lik.practical is not None:
+        title += f" · {_('Elemen')} {lik.practical.element}: {lik.practical.element_title}"
+    _heading(pdf, f"{title} — {_label(lik.result, labels)}", size=10)
+    if lik.judgement is None:
+        _para(pdf, _label(lik.result, labels))
+        return
+    _para(pdf, _("Versi %(n)d · asesor %(a)s · final %(d)s · TUK %(t)s",
+                 n=lik.version.number, a=lik.judgement.assessor.full_name,
+                 d=local_date(lik.judgement.finalised_at), t=lik.judgement.tuk or "-"), size=8)
+    if lik.judgement.supersedes_id:
+        _para(pdf, _("Koreksi atas penilaian sebelumnya. Alasan: %(r)s", r=_plain(lik.judgement.correction_reason)),
+              size=8)
+    pdf.ln(1)
+    with pdf.table(col_widths=(16, 12, 62, 14, 76), headings_style=HEADING,
+                   text_align=("LEFT", "LEFT", "LEFT", "CENTER", "LEFT"), line_height=4.6, padding=1.2) as table:
+        row = table.row()
+        for text in (_("Butir"), "KUK", _("Yang dicek"), _("Hasil"), _("Penilaian lanjut / komentar")):
+            row.cell(text)
+        for point, mark in lik.rows:
+            row = table.row()
+            row.cell(point.uid + (f"\n({_('kritis')})" if point.critical else ""))
+            row.cell(point.kuk)
+            row.cell(f"{point.check}\n{point.benchmark}")
+            row.cell((mark.result if mark and mark.result else "-"), style=FontFace(emphasis="BOLD"))
+            comment = _plain(mark.comment) if mark else ""
+            if mark and mark.video_seconds is not None:
+                from .form_input import format_seconds
+                comment = (comment + "\n" if comment else "") + f"{_('menit')} {format_seconds(mark.video_seconds)}"
+            row.cell(comment or "-")
+    pdf.set_font(FONT, "B", 9)
+    pdf.multi_cell(0, 6, _("Rekomendasi %(c)s: %(r)s", c=lik.code, r=_label(lik.judgement.recommendation, labels)),
+                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..formats import to_local
 from ..practicals.models import Practical, SubmissionVersion
 from ..results import status as results
-from .models import Judgement
+from .models import Judgement, Recommendation
 
 LIK_CODES = results.LIK_CODES
 
@@ -31,7 +31,7 @@ class LikRecord:
 
     @property
     def k_count(self) -> int:
-        return sum(1 for _p, m in self.rows if m is not None and m.result == "K")
+        return sum(1 for _p, m in self.rows if m is not None and m.result == Recommendation.K)
 
 
 @dataclass
@@ -49,6 +49,7 @@ class AssessmentRecord:
     dates: list
     feedback: list                  # (code, text)
     classes: list
+    appeals: list = field(default_factory=list)     # FR.AK.04 appeals (courseware/berkas/appeals.py)
 
 
 def practical_by_code(code: str) -> Practical | None:
@@ -73,9 +74,9 @@ def settled_unit_results(trainee_ids: list[int]) -> dict[int, results.UnitResult
 def _element_result(test: results.TestResult, lik: results.LikResult) -> str | None:
     """K, BK, or None while the element is not decided (neither box is ticked on FR.AK.02)."""
     if lik.status == results.LikStatus.BK or test.status == results.TestStatus.TIDAK_LULUS:
-        return "BK"
+        return Recommendation.BK
     if lik.status == results.LikStatus.K and test.status == results.TestStatus.LULUS:
-        return "K"
+        return Recommendation.K
     return None
 
 
@@ -109,7 +110,18 @@ def assessment_record(trainee: User) -> AssessmentRecord:
         assessors=sorted({j.assessor.full_name for j in judgements}),
         tuk="; ".join(sorted({j.tuk for j in judgements if j.tuk})), dates=sorted(dates),
         feedback=[(lik.code, lik.judgement.feedback) for lik in liks if lik.judgement and lik.judgement.feedback],
-        classes=classes)
+        classes=classes, appeals=_appeals_of([trainee.id]).get(trainee.id, []))
+
+
+def _appeals_of(trainee_ids: list[int]) -> dict[int, list]:
+    from ..berkas.appeals import appeals_by_trainee
+
+    return appeals_by_trainee(trainee_ids)
+
+
+def class_appeals(classroom: Classroom) -> dict[int, list]:
+    """FR.AK.05: trainee id -> their appeals (with decision and dates), for the class report."""
+    return _appeals_of([t.id for t in trainees_of(classroom)])
 
 
 def class_recap(classroom: Classroom) -> list[tuple[User, results.UnitResult]]:
