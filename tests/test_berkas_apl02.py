@@ -188,3 +188,15 @@ def test_teacher_names_the_class_assessors_and_only_they_review(app, assessment_
     # Removing the last named assessor opens the class to every assessor again.
     assert teacher.post(f"/berkas/kelas/{s.a.id}/asesor", data={"remove": str(s.assessor.id)}).status_code == 302
     assert _client(app, other).get(f"/berkas/peserta/{s.trainee.id}/apl02").status_code == 200
+
+
+def test_dashboard_and_berkas_index_show_the_forms(app, school):
+    _fill(app, school.trainee)
+    home = _client(app, school.trainee).get("/").get_data(as_text=True)
+    assert "Berkas asesmen saya" in home and "Menunggu tanda tangan asesor" in home
+    index = _client(app, school.trainee).get("/berkas/").get_data(as_text=True)
+    assert "FR.APL.02 · Asesmen Mandiri" in index and "FR.AK.01 · Persetujuan Asesmen dan Kerahasiaan" in index
+    staff = _client(app, school.teacher).get("/").get_data(as_text=True)
+    assert f"/berkas/kelas/{school.a.id}" in staff and f"/berkas/kelas/{school.b.id}" not in staff
+    assessor = _client(app, school.assessor2).get("/berkas/").get_data(as_text=True)
+    assert f"/berkas/kelas/{school.b.id}" in assessor and f"/berkas/kelas/{school.a.id}" not in assessor

@@ -22,6 +22,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import event, inspect, select
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..audit.service import record
@@ -261,14 +262,18 @@ def sign_and_commit(form_id: int, signer, role: str, typed_name, drawing_data_ur
     """Validate first, then in one transaction: (optionally) set `role`'s fields and sign."""
     drawing = validate_drawing(drawing_from_data_url(drawing_data_url))
     name = clean_typed_name(typed_name)
-    with write_transaction() as session:
-        form = session.scalar(select(AssessmentForm).where(AssessmentForm.id == form_id)
-                              .with_for_update(of=AssessmentForm))
-        if form is None:
-            raise ServiceError(_("Formulir tidak ditemukan."), 404)
-        if values is not None:
-            update_content(form, role, values)
-        sign(form, signer, role, name, drawing)
+    try:
+        with write_transaction() as session:
+            form = session.scalar(select(AssessmentForm).where(AssessmentForm.id == form_id)
+                                  .with_for_update(of=AssessmentForm))
+            if form is None:
+                raise ServiceError(_("Formulir tidak ditemukan."), 404)
+            session.refresh(form)  # the newest signatures, whatever this session saw before the lock
+            if values is not None:
+                update_content(form, role, values)
+            sign(form, signer, role, name, drawing)
+    except IntegrityError:  # a racing signer of the same role won (unique form + role)
+        raise ServiceError(_("Formulir ini sudah ditandatangani sebagai %(role)s.", role=role), 409) from None
     return form
 
 
