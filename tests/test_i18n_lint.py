@@ -28,7 +28,8 @@ PO = ROOT / "courseware" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 # Words that are codes or names, the same in every language (a text node made only of these passes).
 ALLOWED_WORDS = {
     "KUK", "LIK", "LIK_1", "LIK_2", "JP", "TUK", "NIS", "CSV", "XLSX", "PDF", "GIFT", "QR", "URL",
-    "FR.AK.02", "FR.AK.05", "FR.IA.01",  # BNSP assessment form numbers, printed as they are on paper
+    # BNSP assessment form numbers, printed as they are on paper
+    "FR.APL.02", "FR.AK.01", "FR.AK.02", "FR.AK.03", "FR.AK.04", "FR.AK.05", "FR.IA.01", "FR.IA.05",
     "N.821100.046",  # the unit code
     "v",  # "v2": a bank item's version number
 }
