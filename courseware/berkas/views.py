@@ -1,18 +1,6 @@
-"""Berkas pages. URL table (prefix /berkas):
-
-  /                                    everyone with a role: own forms (trainee), classes (staff)
-  /periksa?kode=<fingerprint>          PUBLIC: valid/invalid + form kind + date signed, nothing else
-  /kelas/<class_id>                    teacher of the class, its assessors, admin: forms per trainee
-  /kelas/<class_id>/pengaturan         POST, teacher of the class/admin: APL.02 gate on/off
-  /kelas/<class_id>/asesor             POST, teacher of the class/admin: name or remove an assessor
-  /peserta/<trainee_id>/apl02          GET the form; POST the trainee's answers + signature
-  /peserta/<trainee_id>/apl02/tinjau   POST, assessor of the class: recommendation + signature
-  /peserta/<trainee_id>/apl02/baru     POST, the trainee after "tidak dapat dilanjutkan": a new one
-  /peserta/<trainee_id>/ak01           GET the form; POST .../rencana (assessor), .../setuju (trainee)
-  /pasangan                            a trainee's versions as partner; POST /pasangan/<version_id>
-  /formulir/<form_id>                  any form, rendered from its definition (display_rows)
-  /tanda-tangan/<signature_id>.png     the drawn signature, for those who may see the form
-"""
+"""Berkas pages (prefix /berkas): a trainee's forms, a class's forms, APL.02 and AK.01 signing, partner
+consent, any form rendered from its definition, drawn signatures, and the PUBLIC fingerprint check
+(/periksa). The URL table is at the end; who may open what is in the decorators and permissions.py."""
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -51,7 +39,6 @@ def _sig_context(form, role: str) -> dict:
 
 # --- public check --------------------------------------------------------------------------------
 
-@bp.route("/periksa")
 @limiter.limit("30 per minute")
 def check():
     code = (request.args.get("kode") or "").strip()
@@ -61,7 +48,6 @@ def check():
 
 # --- lists ---------------------------------------------------------------------------------------
 
-@bp.route("/")
 @login_required
 def index():
     context = {}
@@ -82,7 +68,6 @@ def index():
                            consent_labels=ak01.consent_labels(), consent_state=ak01.consent_state, **context)
 
 
-@bp.route("/kelas/<int:class_id>")
 @login_required
 def class_page(class_id: int):
     classroom = _class_or_404(class_id)
@@ -93,7 +78,6 @@ def class_page(class_id: int):
                            assessors=service.class_assessors(class_id))
 
 
-@bp.route("/kelas/<int:class_id>/pengaturan", methods=["POST"])
 @role_required("teacher", "admin")
 def class_settings(class_id: int):
     classroom = _class_or_404(class_id, manage=True)
@@ -102,7 +86,6 @@ def class_settings(class_id: int):
     return redirect(url_for("berkas.class_page", class_id=class_id))
 
 
-@bp.route("/kelas/<int:class_id>/asesor", methods=["POST"])
 @role_required("teacher", "admin")
 def class_assessor(class_id: int):
     classroom = _class_or_404(class_id, manage=True)
@@ -135,7 +118,6 @@ def _render_apl02(trainee, form, status=200, error=None):
         rows=definitions.display_rows(form)), status
 
 
-@bp.route("/peserta/<int:trainee_id>/apl02", methods=["GET", "POST"])
 @login_required
 def apl02_page(trainee_id: int):
     trainee = permissions.trainee_or_404(current_user, trainee_id)
@@ -153,7 +135,6 @@ def apl02_page(trainee_id: int):
     return _render_apl02(trainee, form)
 
 
-@bp.route("/peserta/<int:trainee_id>/apl02/tinjau", methods=["POST"])
 @role_required("assessor")
 def apl02_review(trainee_id: int):
     trainee = permissions.trainee_or_404(current_user, trainee_id)
@@ -169,7 +150,6 @@ def apl02_review(trainee_id: int):
     return redirect(url_for("berkas.apl02_page", trainee_id=trainee.id))
 
 
-@bp.route("/peserta/<int:trainee_id>/apl02/baru", methods=["POST"])
 @trainee_required
 def apl02_restart(trainee_id: int):
     if trainee_id != current_user.id:
@@ -197,14 +177,12 @@ def _render_ak01(trainee, form, status=200, error=None):
         consent_state=ak01.consent_state, consent_labels=ak01.consent_labels()), status
 
 
-@bp.route("/peserta/<int:trainee_id>/ak01")
 @login_required
 def ak01_page(trainee_id: int):
     trainee = permissions.trainee_or_404(current_user, trainee_id)
     return _render_ak01(trainee, ak01.find_form(ak01.KIND, trainee.id) or _blank(ak01.KIND, trainee))
 
 
-@bp.route("/peserta/<int:trainee_id>/ak01/rencana", methods=["POST"])
 @role_required("assessor")
 def ak01_plan(trainee_id: int):
     trainee = permissions.trainee_or_404(current_user, trainee_id)
@@ -218,7 +196,6 @@ def ak01_plan(trainee_id: int):
     return redirect(url_for("berkas.ak01_page", trainee_id=trainee.id))
 
 
-@bp.route("/peserta/<int:trainee_id>/ak01/setuju", methods=["POST"])
 @trainee_required
 def ak01_agree(trainee_id: int):
     trainee = permissions.trainee_or_404(current_user, trainee_id)
@@ -234,14 +211,12 @@ def ak01_agree(trainee_id: int):
 
 # --- partner consent -----------------------------------------------------------------------------
 
-@bp.route("/pasangan")
 @trainee_required
 def partner_list():
     return render_template("berkas/partner.html", versions=ak01.versions_as_partner(current_user),
                            consent_state=ak01.consent_state, consent_labels=ak01.consent_labels())
 
 
-@bp.route("/pasangan/<int:version_id>", methods=["POST"])
 @trainee_required
 def partner_decide(version_id: int):
     try:
@@ -257,7 +232,6 @@ def partner_decide(version_id: int):
 
 # --- any form, and the drawn signatures ----------------------------------------------------------
 
-@bp.route("/formulir/<int:form_id>")
 @login_required
 def form_page(form_id: int):
     form = permissions.form_or_404(current_user, form_id)
@@ -267,7 +241,6 @@ def form_page(form_id: int):
                            signers=[(r, _sig_context(form, r)) for r in definition["signers"]])
 
 
-@bp.route("/tanda-tangan/<int:signature_id>.png")
 @login_required
 def signature_image(signature_id: int):
     signature = db.session.get(FormSignature, signature_id)
@@ -277,3 +250,22 @@ def signature_image(signature_id: int):
     response.headers["Cache-Control"] = "private, max-age=3600"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- URL table: every route of this blueprint, in one place ----------------------------------
+
+bp.add_url_rule("/periksa",                               view_func=check)
+bp.add_url_rule("/",                                      view_func=index)
+bp.add_url_rule("/kelas/<int:class_id>",                  view_func=class_page)
+bp.add_url_rule("/kelas/<int:class_id>/pengaturan",       view_func=class_settings, methods=["POST"])
+bp.add_url_rule("/kelas/<int:class_id>/asesor",           view_func=class_assessor, methods=["POST"])
+bp.add_url_rule("/peserta/<int:trainee_id>/apl02",        view_func=apl02_page, methods=["GET", "POST"])
+bp.add_url_rule("/peserta/<int:trainee_id>/apl02/tinjau", view_func=apl02_review, methods=["POST"])
+bp.add_url_rule("/peserta/<int:trainee_id>/apl02/baru",   view_func=apl02_restart, methods=["POST"])
+bp.add_url_rule("/peserta/<int:trainee_id>/ak01",         view_func=ak01_page)
+bp.add_url_rule("/peserta/<int:trainee_id>/ak01/rencana", view_func=ak01_plan, methods=["POST"])
+bp.add_url_rule("/peserta/<int:trainee_id>/ak01/setuju",  view_func=ak01_agree, methods=["POST"])
+bp.add_url_rule("/pasangan",                              view_func=partner_list)
+bp.add_url_rule("/pasangan/<int:version_id>",             view_func=partner_decide, methods=["POST"])
+bp.add_url_rule("/formulir/<int:form_id>",                view_func=form_page)
+bp.add_url_rule("/tanda-tangan/<int:signature_id>.png",   view_func=signature_image)
