@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from ..auth import role_required, trainee_required
 from ..classes.models import Classroom
+from ..classes.permissions import can_see_class
 from ..classes.service import trainees_of
 from ..errors import ServiceError
 from ..extensions import db, limiter
@@ -20,7 +21,7 @@ def _class_or_404(class_id: int, manage: bool = False) -> Classroom:
     classroom = db.session.get(Classroom, class_id)
     if classroom is None:
         abort(404)
-    teaches = current_user.is_admin or classroom.teacher_id == current_user.id
+    teaches = can_see_class(current_user, classroom)
     if manage and not teaches:
         abort(404)
     if not (teaches or permissions.assesses_class(current_user, class_id)):
@@ -54,7 +55,8 @@ def index():
     if current_user.has_role("trainee"):
         context.update(apl02_form=apl02.current_form(current_user.id),
                        ak01_form=ak01.find_form(ak01.KIND, current_user.id),
-                       partner_versions=ak01.versions_as_partner(current_user), status_label=service.status_label)
+                       partner_versions=(partnered := ak01.versions_as_partner(current_user)),
+                       consents=ak01.consent_states(partnered), status_label=service.status_label)
     classes = {}
     if current_user.has_role("teacher", "admin"):
         from ..classes.service import classes_taught_by
@@ -65,14 +67,14 @@ def index():
     if not context and not classes and not current_user.has_role("teacher", "assessor", "admin"):
         abort(403)
     return render_template("berkas/index.html", classes=sorted(classes.values(), key=lambda c: c.name),
-                           consent_labels=ak01.consent_labels(), consent_state=ak01.consent_state, **context)
+                           consent_labels=ak01.consent_labels(), is_trainee=current_user.has_role("trainee"), **context)
 
 
 @login_required
 def class_page(class_id: int):
     classroom = _class_or_404(class_id)
     rows = [(t, apl02.current_form(t.id), ak01.find_form(ak01.KIND, t.id)) for t in trainees_of(classroom)]
-    manage = current_user.is_admin or classroom.teacher_id == current_user.id
+    manage = can_see_class(current_user, classroom)
     return render_template("berkas/class.html", classroom=classroom, rows=rows, manage=manage,
                            settings=service.class_settings(class_id), status_label=service.status_label,
                            assessors=service.class_assessors(class_id))
@@ -173,8 +175,8 @@ def _render_ak01(trainee, form, status=200, error=None):
         may_agree=(permissions.may_sign(current_user, form, "peserta") and form.signature_for("asesor") is not None
                    and form.signature_for("peserta") is None),
         peserta=_sig_context(form, "peserta"), asesor=_sig_context(form, "asesor"),
-        rows=definitions.display_rows(form), versions=ak01.versions_of_trainee(trainee.id),
-        consent_state=ak01.consent_state, consent_labels=ak01.consent_labels()), status
+        rows=definitions.display_rows(form), versions=(versions := ak01.versions_of_trainee(trainee.id)),
+        consents=ak01.consent_states(versions), consent_labels=ak01.consent_labels()), status
 
 
 @login_required
@@ -213,8 +215,9 @@ def ak01_agree(trainee_id: int):
 
 @trainee_required
 def partner_list():
-    return render_template("berkas/partner.html", versions=ak01.versions_as_partner(current_user),
-                           consent_state=ak01.consent_state, consent_labels=ak01.consent_labels())
+    versions = ak01.versions_as_partner(current_user)
+    return render_template("berkas/partner.html", versions=versions, consents=ak01.consent_states(versions),
+                           consent_labels=ak01.consent_labels())
 
 
 @trainee_required
