@@ -13,7 +13,8 @@ from .test_assessments_service import judge
 
 def sit_test(trainee, quiz, wrong: int = 0):
     """Start, answer (the first `wrong` items wrong, the rest right) and submit one attempt."""
-    from courseware.quizzes import outcome, service as quizzes
+    from courseware.quizzes import outcome
+    from courseware.quizzes import service as quizzes
 
     attempt, _created = quizzes.start_or_resume(trainee, quiz)
     answers = {}

@@ -16,7 +16,8 @@ from courseware.extensions import db
 from courseware.media.models import MediaFile
 from courseware.models_base import utcnow
 from courseware.practicals.models import Practical, Submission, SubmissionVersion
-from courseware.quizzes import outcome, service as quizzes
+from courseware.quizzes import outcome
+from courseware.quizzes import service as quizzes
 from courseware.quizzes.service import set_window, written_test
 
 from .test_walkthrough import PASSWORD, _login, walk  # noqa: F401  (walk is a fixture)
