@@ -125,10 +125,6 @@ NOT_MET = {
     # 15: five panels each read their own domain (classes 1, lessons 1, quiz 2 + the shared unit
     # result 6, practicals 3, user 1); the next step is one trainee snapshot for the whole page.
     "dasbor peserta": "15 statements (was 54)",
-    # 37 (was 89 in 7 transactions): saving the draft and finalising are two transactions (a
-    # refused finalise must keep the saved draft), so the second re-reads what the first commit
-    # expired (version, practical, points, trainee); the next step is one transaction for both.
-    "finalkan penilaian": "37 statements (was 89)",
 }
 
 
