@@ -1,11 +1,16 @@
 """Who may do what: the decorators views stack, and predicates templates use too."""
 from functools import wraps
 
-from flask import abort
+from flask import abort, current_app
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .errors import ServiceError
+
+
+def signed_in(user) -> bool:
+    """A logged-in, active account (anonymous visitors and None are not)."""
+    return bool(user is not None and getattr(user, "is_authenticated", False))
 
 
 def role_required(*roles: str):
@@ -52,4 +57,31 @@ def exam_keys_required(view):
         return view(*args, **kwargs)
 
     wrapped.required_roles = ("teacher", "admin")
+    wrapped.required_check = may_see_exam_keys
     return wrapped
+
+
+def can_open(endpoint: str, user=None) -> bool:
+    """True when `user` (default: the current user) holds a role the endpoint's decorator asks for.
+
+    Templates use it to show a link only to those the view would let in (`can_open('lessons.plan')`),
+    so the role list is written once, on the view. Views without `required_roles` need only a login.
+    """
+    user = current_user if user is None else user
+    if not signed_in(user):
+        return False
+    view = current_app.view_functions.get(endpoint)
+    if view is None:
+        raise KeyError(f"no view named {endpoint!r}")
+    if getattr(view, "required_roles", None) and not user.has_role(*view.required_roles):
+        return False
+    extra = getattr(view, "required_check", None)
+    return extra is None or extra(user)
+
+
+def register_permissions(app, *predicates) -> None:
+    """Make object-permission predicates `f(user, obj)` Jinja tests under their own names:
+    `{% if current_user is can_view_submission(submission) %}` calls can_view_submission(current_user, submission)."""
+    for predicate in predicates:
+        app.jinja_env.tests[predicate.__name__] = predicate
+    app.jinja_env.globals.setdefault("can_open", can_open)

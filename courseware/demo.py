@@ -44,10 +44,15 @@ def create_demo() -> tuple[bool, list[str]]:
                           join_code=new_join_code())
     db.session.add(classroom)
     db.session.flush()
-    for username, user in accounts.items():
+    for user in accounts.values():
         if user.has_role("trainee"):
             db.session.add(Enrollment(classroom_id=classroom.id, user_id=user.id, joined_via="demo"))
     db.session.commit()
+    from .berkas.demo import create_demo_berkas
+
+    # The first demo trainee's self-assessment and assessment agreement, signed and locked.
+    if "peserta1" in accounts and "asesor.demo" in accounts:
+        create_demo_berkas(accounts["peserta1"], accounts["asesor.demo"])
     data = {"accounts": saved, "class": classroom.label, "join_code": classroom.join_code}
     _save_demo_logins(data)
     return True, _format(data["accounts"], data)

@@ -91,6 +91,17 @@ def finalize(value):
     return value
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A text cell a spreadsheet would run as a formula (CSV/XLSX injection) gets a leading apostrophe;
+    every CSV and XLSX export passes its cells through this."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _cell(value):
     if isinstance(value, (float, Decimal)):
         return decimal_comma(round(float(value), 2))
@@ -98,9 +109,7 @@ def _cell(value):
         return local_datetime(value, "dd-MM-yyyy HH.mm")
     if value is None:
         return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value  # a spreadsheet must not run a cell as a formula (CSV injection)
-    return value
+    return spreadsheet_safe(value)
 
 
 def csv_text(header: list, rows) -> str:

@@ -9,8 +9,10 @@ from .navigation import nav_for
 
 def register_template_helpers(app):
     from .formats import register as register_formats
+    from .results.status import test_label, test_tag_class
 
     register_formats(app)
+    app.jinja_env.globals.update(test_status_label=test_label, test_status_class=test_tag_class)
 
     @app.context_processor
     def _globals():

@@ -82,3 +82,25 @@ def add_trainees(school: SimpleNamespace, n: int, judged: bool = True, prefix: s
     db.session.commit()
     school.trainees += trainees
     return trainees
+
+
+def add_expired_attempt(school: SimpleNamespace, trainee: User, answered: int = 5) -> Attempt:
+    """A second written-test attempt of `trainee` whose time ran out 10 minutes ago, never scored
+    (the trainee closed the browser): `answered` items saved, the first half of them right."""
+    now = utcnow()
+    questions = list(db.session.scalars(select(Question).where(Question.pool == "ujian").limit(20)))
+    attempt = Attempt(quiz_id=school.quiz.id, user_id=trainee.id, classroom_id=school.classroom.id, number=2,
+                      question_order=[q.id for q in questions], started_at=now - timedelta(minutes=70),
+                      deadline_at=now - timedelta(minutes=10), item_count=len(questions))
+    db.session.add(attempt)
+    db.session.flush()
+    for position, question in enumerate(questions, start=1):
+        chosen = None
+        if position <= answered:
+            right = position <= answered // 2
+            chosen = question.key_option.id if right else next(o.id for o in question.options if not o.is_key)
+        db.session.add(AttemptItem(attempt_id=attempt.id, question_id=question.id, position=position,
+                                   option_order=[o.id for o in question.options], chosen_option_id=chosen,
+                                   answered_at=now - timedelta(minutes=20) if chosen else None))
+    db.session.commit()
+    return attempt

@@ -76,7 +76,7 @@ def test_queue_page_lists_rows_with_partner_version_status_and_wait(assessment_s
     page = _text(as_user("assessor").get("/penilaian/antrean"))
     assert page.index(s.trainee.full_name) < page.index(s.budi.full_name)
     # One row for the pair: the submitter's (the partner is named, never queued).
-    assert page.count(s.trainee2.full_name) == 1 and "Diproses" in page and "47 jam" in page
+    assert page.count(s.trainee2.full_name) == 1 and "Sedang diproses" in page and "47 jam" in page
     filtered = _text(as_user("assessor").get(f"/penilaian/antrean?kelas={s.b.id}&lik=LIK_2"))
     assert s.budi.full_name in filtered and s.trainee2.full_name not in filtered
 

@@ -52,6 +52,22 @@ EXPECTED = {
     ("admin.toggle_active", "GET"): row(302, 403, 403, 403, 403, 403, 200),
     ("admin.toggle_active", "POST"): row(302, 403, 403, 403, 403, 403, 400),  # unconfirmed
     ("admin.users", "GET"): row(302, 403, 403, 403, 403, 403, 200),
+    ("berkas.ak01_agree", "POST"): row(302, 409, 404, 403, 403, 403, 403),
+    ("berkas.ak01_page", "GET"): row(302, 200, 404, 404, 200, 200, 200),
+    ("berkas.ak01_plan", "POST"): row(302, 403, 403, 403, 403, 400, 403),
+    ("berkas.apl02_page", "GET"): row(302, 200, 404, 404, 200, 200, 200),
+    ("berkas.apl02_page", "POST"): row(302, 400, 404, 404, 403, 403, 403),
+    ("berkas.apl02_restart", "POST"): row(302, 303, 404, 403, 403, 403, 403),
+    ("berkas.apl02_review", "POST"): row(302, 403, 403, 403, 403, 400, 403),
+    ("berkas.check", "GET"): row(200, 200, 200, 200, 200, 200, 200),  # public: valid/invalid + kind + date only
+    ("berkas.class_assessor", "POST"): row(302, 403, 403, 404, 303, 403, 303),
+    ("berkas.class_page", "GET"): row(302, 404, 404, 404, 200, 200, 200),
+    ("berkas.class_settings", "POST"): row(302, 403, 403, 404, 302, 403, 302),
+    ("berkas.form_page", "GET"): row(302, 200, 404, 404, 200, 200, 200),
+    ("berkas.index", "GET"): row(302, 200, 200, 200, 200, 200, 200),
+    ("berkas.partner_decide", "POST"): row(302, 404, 404, 403, 403, 403, 403),
+    ("berkas.partner_list", "GET"): row(302, 200, 200, 403, 403, 403, 403),
+    ("berkas.signature_image", "GET"): row(302, 200, 404, 404, 200, 200, 200),
     ("assessments.class_report", "GET"): row(302, 403, 403, 404, 200, 200, 200),
     ("assessments.correct", "POST"): row(302, 403, 403, 403, 403, 400, 400),
     ("assessments.mark", "GET"): row(302, 403, 403, 403, 403, 200, 200),
@@ -309,6 +325,16 @@ def _build_world(app) -> dict:
     db.session.add(attachment)
     db.session.commit()
 
+    # A's FR.APL.02, filled and signed by A (waiting for the assessor's review).
+    from courseware.berkas.models import AssessmentForm, FormSignature
+
+    form = AssessmentForm(kind="FR.APL.02", trainee_id=u["trainee"].id, classroom_id=class_a.id,
+                          content={"kuk": []})
+    form.signatures.append(FormSignature(signer_id=u["trainee"].id, role="peserta", typed_name="Peserta1",
+                                         drawing=b"\x89PNG\r\n\x1a\n"))
+    db.session.add(form)
+    db.session.commit()
+
     upload = Upload(id="a" * 32, owner_id=u["trainee"].id, target_kind="submission-version",
                     target_id=str(practicals["LIK_1"].id), filename="dialog.mp4", length=100, offset=0,
                     created_at=now, updated_at=now, expires_at=now + timedelta(days=1))
@@ -330,7 +356,7 @@ def _build_world(app) -> dict:
         "users": {key: value.id for key, value in u.items()},
         "class_id": class_a.id, "user_id": u["victim"].id, "trainee_id": u["trainee"].id,
         "version_id": version.id, "judgement_id": judgement.id, "attempt_id": attempt.id,
-        "attachment_id": attachment.id,
+        "attachment_id": attachment.id, "form_id": form.id, "signature_id": form.signatures[0].id,
         "appeal_id": appeal.id, "job_id": job.id,
         "file_id": media.id, "submission_id": submission.id, "question_id": question.id,
         "lesson_id": lesson.id, "option_id": attempt.items[0].question.options[0].id, "upload_id": upload.id,
@@ -446,6 +472,86 @@ TWO_ROLE_EXPECTED = {
                         ("bank.create", "POST"): 403, ("bank.import_gift", "GET"): 403,
                         ("quizzes.item_analysis", "GET"): 403, ("quizzes.manage", "GET"): 200},
 }
+
+
+# Routes whose decision is an object permission: the predicate (the same function the view asks)
+# and how to get its object from the world. For every visitor the matrix row must agree with it:
+# predicate True <=> the row lets the visitor in. A predicate changed without the matrix (or the
+# other way round) fails here by name, before any request is sent.
+REFUSED = {302, 401, 403, 404}     # 302 only ever appears for anonymous visitors (the login redirect)
+
+
+def _predicate_routes():
+    from courseware.assessments.models import Judgement
+    from courseware.assessments.permissions import (can_judge_version, can_see_class_report,
+                                                    can_see_trainee_records)
+    from courseware.classes.models import Classroom
+    from courseware.classes.permissions import can_see_class
+    from courseware.practicals.models import Submission, SubmissionVersion
+    from courseware.practicals.permissions import can_view_submission, can_view_version
+    from courseware.quizzes.models import Attempt
+    from courseware.quizzes.permissions import can_review_attempt
+
+    def get(model, key):
+        return lambda ids: db.session.get(model, ids[key])
+
+    classroom, version = get(Classroom, "class_id"), get(SubmissionVersion, "version_id")
+    records = (lambda user, trainee_id: can_see_trainee_records(user, trainee_id), lambda ids: ids["trainee_id"])
+    judged = (lambda user, judgement: can_see_trainee_records(user, judgement.trainee_id), get(Judgement, "judgement_id"))
+    routes = {
+        ("practicals.submission", "GET"): (can_view_submission, get(Submission, "submission_id")),
+        ("practicals.attachment", "GET"): (can_view_version, version),
+        ("media.play", "GET"): (can_view_version, version),
+        ("media.poster", "GET"): (can_view_version, version),
+        ("assessments.mark", "GET"): (can_judge_version, version),
+        ("assessments.class_report", "GET"): (can_see_class_report, classroom),
+        ("assessments.record", "GET"): records,
+        ("assessments.record_pdf", "GET"): records,
+        ("assessments.observation", "GET"): judged,
+        ("quizzes.teacher_review", "GET"): (can_review_attempt, get(Attempt, "attempt_id")),
+    }
+    for endpoint in ("classes.detail", "classes.edit", "classes.remove", "classes.edit_member",
+                     "classes.reset_member_password", "lessons.progress_grid", "practicals.class_overview",
+                     "quizzes.results", "quizzes.results_csv", "quizzes.results_xlsx", "quizzes.window",
+                     "assessments.recap", "assessments.recap_csv", "assessments.recap_xlsx"):
+        routes[(endpoint, "GET")] = (can_see_class, classroom)
+    return routes
+
+
+def _predicate_mismatches(routes, ids, users: dict, expected_for) -> list[str]:
+    """Where a route's expected status and its predicate disagree, for each visitor in `users`."""
+    mismatches = []
+    for key, (predicate, obj) in sorted(routes.items()):
+        target = obj(ids)
+        for name, user in users.items():
+            want = expected_for(name, key)
+            if want is None:
+                continue
+            allowed = predicate(user, target)
+            if allowed is (want in REFUSED):
+                mismatches.append(f"{key} {name}: predicate says {allowed}, matrix says {want}")
+    return mismatches
+
+
+def test_object_routes_in_the_matrix_follow_the_permission_predicates(world):
+    from flask_login import AnonymousUserMixin
+
+    from courseware.accounts.models import User
+
+    app, ids, _restore = world
+    routes = _predicate_routes()
+    assert routes.keys() <= EXPECTED.keys(), sorted(routes.keys() - EXPECTED.keys())
+    with app.test_request_context():
+        users = {role: db.session.get(User, ids["users"][role]) for role in ROLES if role != "anon"}
+        users["anon"] = AnonymousUserMixin()
+        assert _predicate_mismatches(routes, ids, users, lambda name, key: EXPECTED[key][name]) == []
+        two_role = {name: db.session.get(User, ids["users"][name]) for name in TWO_ROLE_EXPECTED}
+        assert _predicate_mismatches(routes, ids, two_role,
+                                     lambda name, key: TWO_ROLE_EXPECTED[name].get(key)) == []
+        # The check itself bites: a predicate that lets every signed-in user in disagrees with the matrix.
+        loose = {key: (lambda user, _obj: bool(getattr(user, "is_authenticated", False)), obj)
+                 for key, (_p, obj) in routes.items()}
+        assert _predicate_mismatches(loose, ids, users, lambda name, key: EXPECTED[key][name])
 
 
 def test_two_role_visitors_are_refused_where_the_integrity_rules_say(world):

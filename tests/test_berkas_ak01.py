@@ -122,3 +122,38 @@ def test_bad_plan_is_refused_with_nothing_written(app, school, change, words):
     assert response.status_code == 400
     assert words in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(AssessmentForm)) == 0
+
+
+def test_two_assessors_racing_to_sign_leave_one_signature(app, school, make_user):
+    import threading
+
+    from courseware.berkas.models import FormSignature
+
+    third = make_user("asesor3", ["assessor"], name="Asesor Tiga")
+    db.session.add(ClassAssessor(classroom_id=school.a.id, assessor_id=third.id))
+    db.session.commit()
+    trainee_id = school.trainee.id
+    barrier = threading.Barrier(2)
+    statuses, errors = [], []
+
+    def press(user):
+        try:
+            with app.app_context():
+                client = login_as(app.test_client(), user)
+                barrier.wait(timeout=10)
+                response = client.post(f"/berkas/peserta/{trainee_id}/ak01/rencana",
+                                       data={**ak01_plan(), **signed(user.full_name)})
+                statuses.append(response.status_code)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=press, args=(u,)) for u in (school.assessor, third)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert sorted(statuses) == [302, 409], statuses
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(AssessmentForm)) == 1
+    assert db.session.scalar(select(func.count()).select_from(FormSignature)) == 1

@@ -160,3 +160,43 @@ def test_unanswered_kuk_and_k_without_evidence_are_refused(app, school):
     response = _client(app, school.trainee).post(f"/berkas/peserta/{school.trainee.id}/apl02", data=data)
     assert response.status_code == 400 and "sebutkan bukti" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(AssessmentForm)) == 0
+
+
+def test_teacher_names_the_class_assessors_and_only_they_review(app, assessment_school, make_user):
+    app.config["BERKAS_GATES"] = True
+    s = assessment_school
+    other = make_user("asesor3", ["assessor"], name="Asesor Tiga")
+    _fill(app, s.trainee)
+    # No assessor named yet: every assessor may open the class's forms.
+    assert _client(app, other).get(f"/berkas/peserta/{s.trainee.id}/apl02").status_code == 200
+    teacher = _client(app, s.teacher)
+    # Another class's teacher, a trainee, and an unknown or non-assessor account are refused.
+    assert _client(app, s.teacher2).post(f"/berkas/kelas/{s.a.id}/asesor",
+                                         data={"username": "asesor1"}).status_code == 404
+    assert _client(app, s.trainee).post(f"/berkas/kelas/{s.a.id}/asesor",
+                                        data={"username": "asesor1"}).status_code == 403
+    bad = teacher.post(f"/berkas/kelas/{s.a.id}/asesor", data={"username": "peserta2"}, follow_redirects=True)
+    assert "Tidak ada akun asesor" in bad.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ClassAssessor)) == 0
+    assert teacher.post(f"/berkas/kelas/{s.a.id}/asesor", data={"username": "asesor1"}).status_code == 302
+    page = teacher.get(f"/berkas/kelas/{s.a.id}").get_data(as_text=True)
+    assert s.assessor.full_name in page
+    # Now asesor3 is another class's assessor for class A.
+    assert _client(app, other).get(f"/berkas/peserta/{s.trainee.id}/apl02").status_code == 404
+    assert _review(app, other, s.trainee).status_code == 404
+    assert _review(app, s.assessor, s.trainee).status_code == 302
+    # Removing the last named assessor opens the class to every assessor again.
+    assert teacher.post(f"/berkas/kelas/{s.a.id}/asesor", data={"remove": str(s.assessor.id)}).status_code == 302
+    assert _client(app, other).get(f"/berkas/peserta/{s.trainee.id}/apl02").status_code == 200
+
+
+def test_dashboard_and_berkas_index_show_the_forms(app, school):
+    _fill(app, school.trainee)
+    home = _client(app, school.trainee).get("/").get_data(as_text=True)
+    assert "Berkas asesmen saya" in home and "Menunggu tanda tangan asesor" in home
+    index = _client(app, school.trainee).get("/berkas/").get_data(as_text=True)
+    assert "FR.APL.02 · Asesmen Mandiri" in index and "FR.AK.01 · Persetujuan Asesmen dan Kerahasiaan" in index
+    staff = _client(app, school.teacher).get("/").get_data(as_text=True)
+    assert f"/berkas/kelas/{school.a.id}" in staff and f"/berkas/kelas/{school.b.id}" not in staff
+    assessor = _client(app, school.assessor2).get("/berkas/").get_data(as_text=True)
+    assert f"/berkas/kelas/{school.b.id}" in assessor and f"/berkas/kelas/{school.a.id}" not in assessor

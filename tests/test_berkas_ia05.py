@@ -6,7 +6,7 @@ from sqlalchemy import select
 from courseware.berkas.models import AssessmentForm
 from courseware.extensions import db
 from courseware.models_base import utcnow
-from courseware.quizzes.models import Attempt, Quiz
+from courseware.quizzes.models import Quiz
 
 from .berkas2_fixtures import as_client, berkas_school, sit_test, text  # noqa: F401
 from .berkas_helpers import signed

@@ -142,3 +142,32 @@ def test_signature_images_only_for_those_who_may_see_the_form(app, school):
     assert _client(app, school.trainee2).get(url).status_code == 404
     assert _client(app, school.teacher2).get(url).status_code == 404
     assert app.test_client().get(url).status_code in (302, 401)
+
+
+def test_demo_trainee_has_a_signed_apl02_and_ak01(app, practicals):
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    forms = db.session.scalars(select(AssessmentForm).order_by(AssessmentForm.kind)).all()
+    assert [(f.kind, f.trainee.username, f.is_locked) for f in forms] == [
+        ("FR.AK.01", "peserta1", True), ("FR.APL.02", "peserta1", True)]
+    for form in forms:
+        check = signing.verify(form.fingerprint)
+        assert check is not None and check.valid
+    assert forms[1].content["recommendation"] == "lanjut" and len(forms[1].content["kuk"]) == 10
+
+
+def test_a_name_correction_after_signing_keeps_the_printed_code_valid(app, school):
+    form = _trainee_signs_apl02(app, school.trainee)
+    _assessor_reviews(app, school.assessor, school.trainee)
+    db.session.expire_all()
+    form = db.session.get(AssessmentForm, form.id)
+    code, name = form.fingerprint, form.trainee_name
+    assert name == school.trainee.full_name
+    # The class teacher corrects the trainee's name through the class page.
+    response = _client(app, school.teacher).post(f"/kelas/{school.a.id}/peserta/{school.trainee.id}/ubah",
+                                                 data={"full_name": "Nama Baru Sekali", "nis": "1001"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.get(type(school.trainee), school.trainee.id).full_name == "Nama Baru Sekali"
+    page = app.test_client().get(f"/berkas/periksa?kode={code}").get_data(as_text=True)
+    assert 'data-check="sah"' in page

@@ -261,9 +261,12 @@ def test_status_before_during_and_after_assessment_on_every_page(assessment_scho
     s = assessment_school
     trainee = login_as(app.test_client(), s.trainee)
     teacher = login_as(app.test_client(), s.teacher)
-    pages = lambda: [_text(trainee.get("/")), _text(teacher.get(f"/penilaian/kelas/{s.a.id}/rekap")),
-                     _text(teacher.get(f"/penilaian/kelas/{s.a.id}/laporan")),
-                     _text(teacher.get(f"/penilaian/rekaman/{s.trainee.id}"))]
+
+    def pages():
+        return [_text(trainee.get("/")), _text(teacher.get(f"/penilaian/kelas/{s.a.id}/rekap")),
+                _text(teacher.get(f"/penilaian/kelas/{s.a.id}/laporan")),
+                _text(teacher.get(f"/penilaian/rekaman/{s.trainee.id}"))]
+
     decided = 'tag-bad">Belum Kompeten'     # the unit tag, not the K/BK legend of the forms
     before = pages()
     assert all(decided not in p for p in before)

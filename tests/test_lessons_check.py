@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from courseware.lessons.content import check_content
+from courseware.lessons.checks import check_content
 
 
 def test_content_check_passes_on_shipped_content_and_prints_words_per_kuk(app):

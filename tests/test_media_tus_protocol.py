@@ -7,7 +7,6 @@
 - an upload cut off by a proxy mid-PATCH resumes byte-identical with at most one chunk re-sent.
 """
 import hashlib
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select

@@ -12,7 +12,9 @@ from courseware.errors import ServiceError
 from courseware.extensions import db
 from courseware.practicals import service
 from courseware.results import status as results
-from courseware.practicals.models import HAS_MEDIA_MODEL, Submission, SubmissionVersion
+from courseware.media.models import MediaFile
+from courseware.practicals import permissions
+from courseware.practicals.models import Submission, SubmissionVersion
 
 from .conftest import login_as
 
@@ -20,13 +22,9 @@ _ids = itertools.count(9001)
 
 
 def make_media(owner, status="siap", error=None):
-    """A finished upload: a real MediaFile row once the media domain exists, else a stand-in with an id."""
-    if not HAS_MEDIA_MODEL:
-        return SimpleNamespace(id=next(_ids), owner_id=owner.id, status=status, status_reason=error)
-    from courseware.media.models import MediaFile
-
+    """A finished upload: a real MediaFile row."""
     n = next(_ids)
-    media = MediaFile(owner_id=owner.id, target_kind="submission_version", target_id="0",
+    media = MediaFile(owner_id=owner.id, target_kind="submission-version", target_id="0",
                       original_filename="dialog.mp4", original_key=f"originals/test/{n}.mp4", original_size=1000,
                       container="mov,mp4,m4a,3gp,3g2,mj2", video_codec="h264", audio_codec="aac", duration=240.0,
                       width=1280, height=720, status=status, status_reason=error)
@@ -197,9 +195,9 @@ def test_teacher_of_the_partners_class_can_view(app, school, make_user):
     db.session.add(Enrollment(classroom_id=school.b.id, user_id=school.ani.id))
     db.session.commit()
     version = db.session.get(SubmissionVersion, version.id)
-    assert service.can_view_version(school.teacher2, version)
-    assert service.can_view_version(school.teacher, version)
-    assert not service.can_view_version(make_user("guru3", ["teacher"]), version)
+    assert permissions.can_view_version(school.teacher2, version)
+    assert permissions.can_view_version(school.teacher, version)
+    assert not permissions.can_view_version(make_user("guru3", ["teacher"]), version)
 
 
 def test_can_view_media_table(app, school, submitted, make_user):
@@ -208,12 +206,12 @@ def test_can_view_media_table(app, school, submitted, make_user):
         "trainee2": False, "budi": False, "teacher2": False,
     }
     for name, expected in table.items():
-        assert service.can_view_media(getattr(school, name), submitted.media) is expected, name
-    assert service.can_view_media(make_user("orang", ["teacher", "trainee"]), submitted.media) is False
+        assert permissions.can_view_media(getattr(school, name), submitted.media) is expected, name
+    assert permissions.can_view_media(make_user("orang", ["teacher", "trainee"]), submitted.media) is False
     # A media file that belongs to no submission version is nobody's business here.
-    assert service.can_view_media(school.admin, make_media(school.trainee)) is False
+    assert permissions.can_view_media(school.admin, make_media(school.trainee)) is False
     anonymous = SimpleNamespace(is_authenticated=False, id=None)
-    assert service.can_view_media(anonymous, submitted.media) is False
+    assert permissions.can_view_media(anonymous, submitted.media) is False
 
 
 def test_partner_sees_the_submission_on_their_own_page(app, as_user, school, submitted):
@@ -271,17 +269,13 @@ def test_on_complete_refuses_another_trainees_version(school):
     assert db.session.get(SubmissionVersion, version.id).media_file_id is None
 
 
-def test_media_hooks_are_registered_when_the_media_domain_exists(app, school):
-    try:
-        from courseware.media.service import get_target
-    except ImportError:
-        assert app.extensions["practicals_media_hooks"] is False
-        return
-    kind = app.extensions["practicals_upload_kind"]
-    assert kind in ("submission-version", "submission_version")
-    target = get_target(kind)
+def test_media_hooks_are_registered(app, school):
+    from courseware.media.service import get_target
+
+    target = get_target(service.UPLOAD_KIND)
+    assert service.UPLOAD_KIND == "submission-version"
     assert target.authorize is service.authorize_upload and target.on_complete is service.attach_media
-    assert target.can_view is service.can_view_media
+    assert target.can_view is permissions.can_view_media
     # The media domain passes target ids as strings.
     version, _ = service.save_version(school.trainee, school.lik1, None, "")
     assert target.authorize(school.trainee, str(version.id)) is True

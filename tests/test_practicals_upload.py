@@ -8,6 +8,7 @@ from courseware.classes.models import Enrollment
 from courseware.classes.service import create_class
 from courseware.extensions import db
 from courseware.practicals.models import SubmissionVersion
+from courseware.practicals.service import UPLOAD_KIND
 
 from .conftest import login_as
 from .media_tus import create, upload
@@ -22,7 +23,7 @@ def pair(app, users, make_user, practicals):
     for user in (users["trainee"], users["trainee2"], ani):
         db.session.add(Enrollment(classroom_id=classroom.id, user_id=user.id))
     db.session.commit()
-    return SimpleNamespace(ani=ani, kind=app.extensions["practicals_upload_kind"], **users)
+    return SimpleNamespace(ani=ani, kind=UPLOAD_KIND, **users)
 
 
 def _client(app, user):

@@ -12,7 +12,7 @@ from courseware.audit.models import AuditEvent
 from courseware.bank.models import Question
 from courseware.extensions import db
 from courseware.models_base import utcnow
-from courseware.quizzes import service
+from courseware.quizzes import outcome, selection, service
 from courseware.results import status as results
 from courseware.quizzes.models import Attempt, AttemptItem, QuizWindow
 
@@ -83,12 +83,12 @@ def test_attempt_is_stratified_and_its_shuffle_is_stored(as_user, quiz_class):
 def test_allocation_keeps_every_kuk_and_favours_critical_ones():
     weights = {"1.1": 2, "1.2": 2, "1.3": 2, "1.4": 2, "2.1": 3, "2.2": 2, "2.3": 1, "2.4": 1, "2.5": 3, "2.6": 2}
     plenty = {k: 7 for k in weights}
-    assert sum(service.allocate(20, weights, plenty).values()) == 20
-    twelve = service.allocate(12, weights, plenty)
+    assert sum(selection.allocate(20, weights, plenty).values()) == 20
+    twelve = selection.allocate(12, weights, plenty)
     assert all(twelve[k] >= 1 for k in weights) and twelve["2.1"] == 2 and twelve["2.5"] == 2
-    assert set(service.allocate(2, weights, plenty)) == {"2.1", "2.5"}
+    assert set(selection.allocate(2, weights, plenty)) == {"2.1", "2.5"}
     # Never more than the bank holds; the rest goes elsewhere.
-    short = service.allocate(20, weights, {**plenty, "2.1": 1})
+    short = selection.allocate(20, weights, {**plenty, "2.1": 1})
     assert short["2.1"] == 1 and sum(short.values()) == 20
 
 
@@ -231,15 +231,24 @@ def test_answer_after_the_time_limit_is_refused_and_the_attempt_closes(as_user, 
     assert db.session.get(AttemptItem, attempt.items[2].id).chosen_option_id is None
 
 
-def test_an_expired_attempt_closes_itself_on_any_access(as_user, quiz_class):
+def test_an_expired_attempt_reads_closed_on_any_page_and_the_periodic_task_scores_it(as_user, quiz_class):
+    from courseware.quizzes.tasks import close_expired_attempts
+
     client = as_user("trainee")
     attempt = _start(client)
     _answer(client, attempt, 1, _key_id(attempt.items[0]))
     _expire(attempt)
     response = client.get(f"/tes/percobaan/{attempt.id}")
     assert response.status_code == 302 and response.headers["Location"].endswith("/hasil")
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200 and "1 dari 20 benar" in page.get_data(as_text=True)
+    assert "waktu habis" in page.get_data(as_text=True)
+    assert db.session.get(Attempt, attempt.id).submitted_at is None   # pages read, they never write
+    assert "nilai 5" in client.get("/tes/").get_data(as_text=True)
+    close_expired_attempts.call_local()                               # the worker's minute tick
     closed = db.session.get(Attempt, attempt.id)
-    assert closed.submitted_at is not None and closed.score == 5.0
+    assert closed.submitted_how == "waktu-habis" and closed.submitted_at is not None and closed.score == 5.0
+    assert "1 dari 20 benar" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
 def test_deadline_never_passes_the_window_close(as_user, quiz_class):
@@ -361,7 +370,7 @@ def test_result_page_breaks_the_score_down_per_kuk(as_user, quiz_class):
     attempt = _start(client)
     answers = {f"jawaban-{i.position}": _key_id(i) for i in attempt.items if i.question.kuk == "2.1"}
     client.post(f"/tes/percobaan/{attempt.id}/kumpulkan", data=answers)
-    rows = service.kuk_breakdown(db.session.get(Attempt, attempt.id))
+    rows = outcome.kuk_breakdown(db.session.get(Attempt, attempt.id))
     by_kuk = {r["kuk"]: (r["correct"], r["total"]) for r in rows}
     assert by_kuk["2.1"] == (3, 3) and by_kuk["1.1"] == (0, 2) and len(rows) == 10
     assert "Belum lulus" in client.get(f"/tes/percobaan/{attempt.id}/hasil").get_data(as_text=True)

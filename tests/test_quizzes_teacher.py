@@ -12,7 +12,7 @@ from courseware.classes.models import Enrollment
 from courseware.classes.service import create_class
 from courseware.extensions import db
 from courseware.models_base import utcnow
-from courseware.quizzes import service, windows
+from courseware.quizzes import outcome, service, windows
 from courseware.results import status as results
 from courseware.quizzes.content import check_definitions, sync_quizzes
 from courseware.quizzes.models import Attempt, Quiz, QuizWindow
@@ -137,7 +137,7 @@ def test_results_table_shows_best_last_and_status(as_user, users, quiz_class):
     page = as_user("teacher").get(f"/tes/kelas/{quiz_class.id}/hasil").get_data(as_text=True)
     assert users["trainee"].full_name in page and users["trainee2"].full_name in page
     assert ">80<" in page and ">60<" in page and "Lulus" in page and "Belum ikut" in page
-    rows = {r["user"].id: r for r in service.class_results(quiz_class, service.written_test())}
+    rows = {r["user"].id: r for r in outcome.class_results(quiz_class, service.written_test())}
     mine = rows[users["trainee"].id]
     assert (mine["best"].id, mine["last"].id, mine["counted"].id, mine["status"]) == (first.id, last.id, first.id,
                                                                                      "lulus")

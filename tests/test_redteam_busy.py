@@ -54,7 +54,7 @@ def test_four_trainees_creating_uploads_at_the_same_moment_all_succeed(live):
             db.session.remove()
         gate = threading.Barrier(4)
 
-        def create(i):
+        def create(i, gate=gate, versions=versions):
             gate.wait()
             return tus_create(sessions[i], server.url, 1000, versions[i])
 

@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 
 from courseware.extensions import db
 from courseware.media.models import MediaFile, Upload
+from courseware.practicals.service import UPLOAD_KIND
 
 from .conftest import login_as
 from .media_tus import TUS, create, patch, upload
@@ -142,7 +143,7 @@ def versions(app, users, practicals):
         db.session.add(Enrollment(classroom_id=classroom.id, user_id=users[role].id))
     db.session.commit()
     version, _ = save_version(users["trainee"], practicals["LIK_2"], None, "")
-    return {"victim": version.id, "kind": app.extensions["practicals_upload_kind"]}
+    return {"victim": version.id, "kind": UPLOAD_KIND}
 
 
 @pytest.mark.parametrize("target_id", ["victim", "999999", "0", "-1", "1 OR 1=1", "../1", "1/../2", "１"])

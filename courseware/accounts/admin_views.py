@@ -22,7 +22,6 @@ def _get_user(user_id: int) -> User:
     return user
 
 
-@bp.route("/pengguna")
 @admin_required
 def users():
     term = (request.args.get("q") or "").strip()
@@ -34,7 +33,6 @@ def users():
                            term=term, form=EmptyForm(), labels=service.role_labels())
 
 
-@bp.route("/pengguna/baru", methods=["GET", "POST"])
 @admin_required
 def create_user():
     form = UserCreateForm()
@@ -61,7 +59,6 @@ def _edit_page(user, form=None, identity_form=None, active_error=None, status=20
                            self_message=service.self_deactivate_message()), status
 
 
-@bp.route("/pengguna/<int:user_id>", methods=["GET", "POST"])
 @admin_required
 def edit_user(user_id: int):
     user = _get_user(user_id)
@@ -77,7 +74,6 @@ def edit_user(user_id: int):
     return _edit_page(user, form=form, status=400 if form.errors else 200)
 
 
-@bp.route("/pengguna/<int:user_id>/identitas", methods=["POST"])
 @admin_required
 def edit_identity(user_id: int):
     user = _get_user(user_id)
@@ -93,7 +89,6 @@ def edit_identity(user_id: int):
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
-@bp.route("/pengguna/<int:user_id>/aktif", methods=["GET", "POST"])
 @admin_required
 def toggle_active(user_id: int):
     user = _get_user(user_id)
@@ -116,7 +111,6 @@ def toggle_active(user_id: int):
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
-@bp.route("/pengguna/<int:user_id>/reset-sandi", methods=["GET", "POST"])
 @admin_required
 def reset_password(user_id: int):
     user = _get_user(user_id)
@@ -129,3 +123,13 @@ def reset_password(user_id: int):
     password = service.reset_password(user, actor=current_user)
     return render_template("admin/user_created.html", user=user, password=password, reset=True), 200, {
         "Cache-Control": "no-store"}
+
+
+# --- URL table: every route of this blueprint, in one place ----------------------------------
+
+bp.add_url_rule("/pengguna",                           view_func=users)
+bp.add_url_rule("/pengguna/baru",                      view_func=create_user, methods=["GET", "POST"])
+bp.add_url_rule("/pengguna/<int:user_id>",             view_func=edit_user, methods=["GET", "POST"])
+bp.add_url_rule("/pengguna/<int:user_id>/identitas",   view_func=edit_identity, methods=["POST"])
+bp.add_url_rule("/pengguna/<int:user_id>/aktif",       view_func=toggle_active, methods=["GET", "POST"])
+bp.add_url_rule("/pengguna/<int:user_id>/reset-sandi", view_func=reset_password, methods=["GET", "POST"])

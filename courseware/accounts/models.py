@@ -25,8 +25,11 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
+    # Loaded on first use, not with every User: pages list dozens of users (a class, a queue) and
+    # a selectin here cost one extra query per batch. The signed-in user gets them joined in the
+    # session loader (accounts/service.py), so has_role() on current_user costs nothing.
     role_rows: Mapped[list["UserRole"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan", lazy="select"
     )
 
     @property

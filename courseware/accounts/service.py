@@ -5,12 +5,14 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload
 
 from ..audit.service import record
 from ..database import write_transaction
 from ..errors import ServiceError
 from ..extensions import db
 from ..models_base import utcnow
+from ..text import one_line
 from . import passwords
 from .models import LoginSession, User, UserRole
 
@@ -113,7 +115,7 @@ NIS_RE = re.compile(r"^[0-9A-Za-z./-]{1,30}$")
 
 def update_identity(user: User, full_name: str, nis: str | None, actor: User) -> None:
     """Correct a name or NIS; both are printed on the official records, so the change is audited."""
-    full_name = " ".join((full_name or "").split())
+    full_name = one_line(full_name)
     nis = (nis or "").strip() or None
     if not full_name:
         raise ServiceError(_("Nama lengkap wajib diisi."), field="full_name")
@@ -232,11 +234,16 @@ def load_user_from_session(user_id_with_version: str) -> User | None:
         user_id, version, login_id = (int(part) for part in user_id_with_version.split("."))
     except (ValueError, AttributeError):
         return None
-    login = db.session.get(LoginSession, login_id)
-    if login is None or login.user_id != user_id or login.ended_at is not None or login.expires_at < utcnow():
+    # One statement per request: the login, the user and the user's roles together.
+    row = db.session.execute(
+        select(User, LoginSession.ended_at, LoginSession.expires_at)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.id == login_id, User.id == user_id)
+        .options(joinedload(User.role_rows))).unique().one_or_none()
+    if row is None:
         return None
-    user = db.session.get(User, user_id)
-    if user is None or user.session_version != version:
+    user, ended_at, expires_at = row
+    if ended_at is not None or expires_at < utcnow() or user.session_version != version:
         return None
     user.login_session_id = login_id
     return user

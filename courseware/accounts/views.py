@@ -21,7 +21,6 @@ def _safe_next(target: str | None) -> str:
     return safe_next_path(target) or url_for("dashboard.home")
 
 
-@bp.route("/masuk", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"],
                key_func=_login_rate_key, methods=["POST"],
                deduct_when=lambda response: response.status_code == 401,
@@ -43,7 +42,6 @@ def login():
     return render_template("accounts/login.html", form=form), status
 
 
-@bp.route("/keluar", methods=["POST"])
 def logout():
     if current_user.is_authenticated:
         service.end_login_session(current_user)
@@ -52,7 +50,6 @@ def logout():
     return redirect(url_for("accounts.login"))
 
 
-@bp.route("/keluar/semua", methods=["POST"])
 @login_required
 def logout_everywhere():
     service.end_all_sessions(current_user)
@@ -67,7 +64,6 @@ def _forget_this_browser() -> None:
     logout_user()
 
 
-@bp.route("/akun/kata-sandi", methods=["GET", "POST"])
 @login_required
 def change_password():
     form = ChangePasswordForm()
@@ -85,3 +81,11 @@ def change_password():
         flash(_("Kata sandi berhasil diganti."), "success")
         return redirect(url_for("dashboard.home"))
     return render_template("accounts/password.html", form=form), (400 if form.errors else 200)
+
+
+# --- URL table: every route of this blueprint, in one place ----------------------------------
+
+bp.add_url_rule("/masuk",           view_func=login, methods=["GET", "POST"])
+bp.add_url_rule("/keluar",          view_func=logout, methods=["POST"])
+bp.add_url_rule("/keluar/semua",    view_func=logout_everywhere, methods=["POST"])
+bp.add_url_rule("/akun/kata-sandi", view_func=change_password, methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from ..classes.models import Classroom, Enrollment
 from ..extensions import db
 from ..models_base import utcnow
 from ..practicals.models import Practical, Submission, SubmissionVersion
-from .models import Judgement
+from .models import Judgement, JudgementState
 from .permissions import appears_in
 
 
@@ -58,10 +58,10 @@ def queue(viewer: User, class_id: int | None = None, code: str | None = None,
         return []
     ids = [v.id for v in versions]
     judged = set(db.session.scalars(select(Judgement.version_id).where(
-        Judgement.state == "final", Judgement.void_reason.is_(None), Judgement.version_id.in_(ids),
+        Judgement.state == JudgementState.FINAL, Judgement.void_reason.is_(None), Judgement.version_id.in_(ids),
         Judgement.trainee_id == Submission.trainee_id).join(SubmissionVersion).join(Submission)))
     drafts = {j.version_id: j for j in db.session.scalars(
-        select(Judgement).where(Judgement.state == "draft", Judgement.void_reason.is_(None),
+        select(Judgement).where(Judgement.state == JudgementState.DRAFT, Judgement.void_reason.is_(None),
                                 Judgement.version_id.in_(ids)))}
     rows = []
     for version in versions:

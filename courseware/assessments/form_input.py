@@ -6,7 +6,9 @@ from flask_babel import gettext as _
 
 from ..errors import ServiceError
 from ..practicals.models import Practical
-from .judgements import MAX_COMMENT, MarkInput, clean_text, points_of
+from ..text import clean_text
+from .judgements import MAX_COMMENT, MarkInput, points_of
+from .models import Recommendation
 
 
 def parse_seconds(text) -> int | None:
@@ -41,7 +43,7 @@ def parse_marks(form, practical: Practical) -> dict[int, MarkInput]:
     marks = {}
     for point in points_of(practical):
         result = (form.get(f"hasil-{point.id}") or "").strip().upper() or None
-        if result not in (None, *("K", "BK")):
+        if result not in (None, *Recommendation):
             raise ServiceError(_("Hasil butir %(p)s harus K atau BK.", p=point.uid))
         marks[point.id] = MarkInput(
             result=result,
@@ -56,7 +58,7 @@ def parse_attitudes(form, practical: Practical) -> dict:
     attitudes = {}
     for attitude in practical.attitudes or []:
         result = (form.get(f"sikap-{attitude['id']}") or "").strip().upper() or None
-        if result not in (None, "K", "BK"):
+        if result not in (None, *Recommendation):
             raise ServiceError(_("Hasil sikap %(s)s harus K atau BK.", s=attitude["name"]))
         comment = clean_text(form.get(f"sikap-komentar-{attitude['id']}"), MAX_COMMENT,
                               _("Komentar sikap %(s)s", s=attitude["name"]))

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from sqlalchemy import event, inspect
 
 from ..errors import ServiceError
-from .models import Judgement, JudgementMark
+from .models import Judgement, JudgementMark, JudgementState
 
 
 class FinalisedJudgementError(ServiceError):
@@ -23,13 +23,13 @@ def _committed_state(judgement: Judgement) -> str | None:
 
 @event.listens_for(Judgement, "before_update")
 def _guard_final_judgement(_mapper, _connection, target):
-    if _committed_state(target) == "final":
+    if _committed_state(target) == JudgementState.FINAL:
         raise FinalisedJudgementError()
 
 
 @event.listens_for(Judgement, "before_delete")
 def _guard_final_delete(_mapper, _connection, target):
-    if _committed_state(target) == "final":
+    if _committed_state(target) == JudgementState.FINAL:
         raise FinalisedJudgementError()
 
 
@@ -45,7 +45,7 @@ def _guard_self_judgement(_mapper, _connection, target):
 @event.listens_for(JudgementMark, "before_delete")
 def _guard_final_mark(_mapper, _connection, target):
     judgement = target.judgement
-    if judgement is not None and _committed_state(judgement) == "final":
+    if judgement is not None and _committed_state(judgement) == JudgementState.FINAL:
         raise FinalisedJudgementError()
 
 

@@ -8,7 +8,7 @@ results are read from courseware/results; the record pages' data is in records.p
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import lazyload
 
 from ..accounts.models import User
@@ -20,8 +20,9 @@ from ..models_base import utcnow
 from ..practicals.models import ChecklistPoint, Practical, Submission, SubmissionVersion
 from ..results import status as results
 from ..results.changes import unit_status_changes
+from ..text import clean_text
 from .guards import FinalisedJudgementError
-from .models import Judgement, JudgementMark
+from .models import Judgement, JudgementMark, JudgementState, Recommendation
 from .permissions import check_judgeable, role_in_version
 from .records import settled_unit_results
 
@@ -44,14 +45,6 @@ def test_labels() -> dict:
     return results.test_labels()
 
 
-def clean_text(text, limit: int, what: str) -> str:
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
-    if len(text) > limit:
-        raise ServiceError(_("%(what)s terlalu panjang: %(n)d karakter (maksimal %(max)d).",
-                             what=what, n=len(text), max=limit), status=413)
-    return text
-
-
 def points_of(practical: Practical) -> list[ChecklistPoint]:
     return practical.active_points
 
@@ -65,7 +58,7 @@ evidence_version = results.evidence_version
 def open_draft(version_id: int, trainee_id: int) -> Judgement | None:
     return db.session.scalar(
         select(Judgement).where(Judgement.version_id == version_id, Judgement.trainee_id == trainee_id,
-                                Judgement.state == "draft", Judgement.void_reason.is_(None))
+                                Judgement.state == JudgementState.DRAFT, Judgement.void_reason.is_(None))
         .order_by(Judgement.id.desc()).limit(1))
 
 
@@ -74,7 +67,7 @@ def final_history(version_id: int, trainee_id: int) -> list[Judgement]:
     replaced, and void ones (shown as not counting)."""
     return list(db.session.scalars(
         select(Judgement).where(Judgement.version_id == version_id, Judgement.trainee_id == trainee_id,
-                                Judgement.state == "final")
+                                Judgement.state == JudgementState.FINAL)
         .order_by(Judgement.finalised_at.desc(), Judgement.id.desc())))
 
 
@@ -83,12 +76,21 @@ def superseded_by(judgement: Judgement) -> Judgement | None:
                                                      Judgement.void_reason.is_(None)))
 
 
+def superseding(rows: list[Judgement]) -> dict[int, Judgement]:
+    """judgement id -> the valid correction that replaced it, for a whole page in one query."""
+    ids = [j.id for j in rows]
+    if not ids:
+        return {}
+    return {j.supersedes_id: j for j in db.session.scalars(
+        select(Judgement).where(Judgement.supersedes_id.in_(ids), Judgement.void_reason.is_(None)))}
+
+
 def _newest_final_for_update(version_id: int, trainee_id: int) -> Judgement | None:
     superseded = select(Judgement.supersedes_id).where(Judgement.supersedes_id.is_not(None),
                                                        Judgement.void_reason.is_(None))
     return db.session.scalar(_locking(
         select(Judgement).where(Judgement.version_id == version_id, Judgement.trainee_id == trainee_id,
-                                Judgement.state == "final", Judgement.void_reason.is_(None),
+                                Judgement.state == JudgementState.FINAL, Judgement.void_reason.is_(None),
                                 Judgement.id.not_in(superseded))
         .order_by(Judgement.id.desc()).limit(1)))
 
@@ -118,19 +120,19 @@ class MarkInput:
 
 
 def _attitudes_not_k(attitudes: dict | None, practical: Practical) -> list[str]:
-    return [a["name"] for a in practical.attitudes or [] if ((attitudes or {}).get(a["id"]) or {}).get("result") != "K"]
+    return [a["name"] for a in practical.attitudes or [] if ((attitudes or {}).get(a["id"]) or {}).get("result") != Recommendation.K]
 
 
 def _check_recommendation(recommendation: str | None, marks: dict[int, MarkInput], practical: Practical,
                           attitudes: dict | None = None) -> None:
-    if recommendation not in (None, "K", "BK"):
+    if recommendation not in (None, *Recommendation):
         raise ServiceError(_("Rekomendasi harus K atau BK."))
-    if recommendation == "K" and _attitudes_not_k(attitudes, practical):
+    if recommendation == Recommendation.K and _attitudes_not_k(attitudes, practical):
         raise ServiceError(_("Rekomendasi K hanya boleh jika setiap sikap yang diamati bernilai K. Belum K: %(s)s.",
                              s=", ".join(_attitudes_not_k(attitudes, practical))))
-    if recommendation == "K":
+    if recommendation == Recommendation.K:
         points = points_of(practical)
-        not_k = [p for p in points if (marks.get(p.id) or MarkInput()).result != "K"]
+        not_k = [p for p in points if (marks.get(p.id) or MarkInput()).result != Recommendation.K]
         # Tolerance rounds to zero on 5-7 points, and critical points never tolerate BK.
         allowed_bk = int(len(points) * TOLERANCE)
         if any(p.critical for p in not_k) or len(not_k) > allowed_bk:
@@ -156,11 +158,12 @@ def start_or_resume_draft(version: SubmissionVersion, trainee: User, assessor: U
         draft = open_draft(version.id, trainee.id)
         if draft is None:
             draft = Judgement(version_id=version.id, trainee_id=trainee.id, assessor_id=assessor.id,
-                              state="draft", tuk=_last_tuk(assessor))
+                              state=JudgementState.DRAFT, tuk=_last_tuk(assessor))
             session.add(draft)
             session.flush()
-            for point in points_of(version.submission.practical):
-                session.add(JudgementMark(judgement_id=draft.id, point_id=point.id))
+            # One executemany for the empty marks, not one INSERT per point.
+            session.execute(insert(JudgementMark), [{"judgement_id": draft.id, "point_id": point.id}
+                                                    for point in points_of(version.submission.practical)])
             record("assessment.draft", actor=assessor, target=f"judgement:{draft.id}",
                    detail={"version": version.id, "trainee": trainee.id,
                            "practical": version.submission.practical.code})
@@ -198,9 +201,51 @@ def save_marks(judgement: Judgement, actor: User, marks: dict[int, MarkInput], r
     with write_transaction() as session:
         row = session.scalar(_locking(select(Judgement).where(Judgement.id == judgement.id)))
         session.refresh(row)
-        if row.state != "draft":
+        if row.state != JudgementState.DRAFT:
             raise FinalisedJudgementError()
         _apply_marks(row, marks)
+        if attitudes is not None:
+            row.attitude_marks = dict(attitudes)
+        row.recommendation, row.feedback, row.tuk = recommendation, feedback, tuk
+        row.assessor_id, row.updated_at = actor.id, utcnow()
+    return row
+
+
+def save_draft(version: SubmissionVersion, trainee: User, actor: User, marks: dict[int, MarkInput],
+               recommendation: str | None, feedback: str, tuk: str, attitudes: dict | None = None) -> Judgement:
+    """start_or_resume_draft and save_marks in one transaction (the marking form's POST): the
+    same checks and audit, a third of the statements. attitudes=None keeps the draft's."""
+    check_judgeable(actor, version, trainee.id)
+    practical = version.submission.practical
+    feedback = clean_text(feedback, MAX_FEEDBACK, _("Umpan balik"))
+    tuk = clean_text(tuk, MAX_TUK, _("Tempat uji kompetensi (TUK)"))
+    recommendation = recommendation or None
+    existing = open_draft(version.id, trainee.id)
+    _check_recommendation(recommendation, marks, practical,
+                          attitudes if attitudes is not None else (existing.attitude_marks if existing else None))
+    with write_transaction() as session:
+        if current_final(version.id, trainee.id) is not None:
+            raise ServiceError(_("Kiriman ini sudah dinilai final. Perubahan hanya lewat koreksi dengan alasan."),
+                               status=409)
+        row = session.scalar(_locking(select(Judgement).where(
+            Judgement.version_id == version.id, Judgement.trainee_id == trainee.id, Judgement.state == "draft",
+            Judgement.void_reason.is_(None)).order_by(Judgement.id.desc()).limit(1))
+            .execution_options(populate_existing=True))
+        if row is None:
+            row = Judgement(version_id=version.id, trainee_id=trainee.id, assessor_id=actor.id, state="draft",
+                            tuk=_last_tuk(actor), attitude_marks={})
+            session.add(row)
+            session.flush()
+            point_ids = [p.id for p in points_of(practical)] + [i for i in marks if i not in
+                                                                   {p.id for p in points_of(practical)}]
+            session.execute(insert(JudgementMark), [
+                {"judgement_id": row.id, "point_id": pid, "result": (marks.get(pid) or MarkInput()).result,
+                 "comment": (marks.get(pid) or MarkInput()).comment, "video_seconds": (marks.get(pid) or MarkInput()).seconds}
+                for pid in point_ids])
+            record("assessment.draft", actor=actor, target=f"judgement:{row.id}",
+                   detail={"version": version.id, "trainee": trainee.id, "practical": practical.code})
+        else:
+            _apply_marks(row, marks)
         if attitudes is not None:
             row.attitude_marks = dict(attitudes)
         row.recommendation, row.feedback, row.tuk = recommendation, feedback, tuk
@@ -212,11 +257,14 @@ def _marks_of(judgement: Judgement) -> dict[int, MarkInput]:
     return {m.point_id: MarkInput(m.result, m.comment or "", m.video_seconds) for m in judgement.marks}
 
 
-def _record_lik_change(actor: User, trainee: User, code: str, before: str) -> None:
-    after = effective_lik_result(trainee.id, code)
-    if after != before:
-        record("assessment.result", actor=actor, target=f"user:{trainee.id}",
-               detail={"practical": code, "from": str(before), "to": str(after)})
+def _record_lik_change(actor: User, trainee: User, code: str):
+    """A hook for unit_status_changes: audit the effective LIK result's change from its two readings."""
+    def hook(before: dict, after: dict) -> None:
+        old, new = before[trainee.id].liks[code].status, after[trainee.id].liks[code].status
+        if new != old:
+            record("assessment.result", actor=actor, target=f"user:{trainee.id}",
+                   detail={"practical": code, "from": str(old), "to": str(new)})
+    return hook
 
 
 def berkas_block_reason(version: SubmissionVersion, trainee_id: int) -> str | None:
@@ -241,10 +289,10 @@ def finalise(judgement: Judgement, actor: User) -> Judgement:
     practical = version.submission.practical
     trainee = judgement.trainee
     with write_transaction() as session, unit_status_changes([trainee.id], actor, "penilaian",
-                                                             {"practical": practical.code}):
-        row = session.scalar(_locking(select(Judgement).where(Judgement.id == judgement.id)))
-        session.refresh(row)
-        if row.state != "draft":
+                                                             {"practical": practical.code}, liks_only=True) as changes:
+        row = session.scalar(_locking(select(Judgement).where(Judgement.id == judgement.id))
+                             .execution_options(populate_existing=True))
+        if row.state != JudgementState.DRAFT:
             raise FinalisedJudgementError()
         if _newest_final_for_update(row.version_id, row.trainee_id) is not None:
             raise ServiceError(_("Kiriman ini sudah dinilai final oleh asesor lain. Muat ulang halaman."), 409)
@@ -253,13 +301,12 @@ def finalise(judgement: Judgement, actor: User) -> Judgement:
         if row.recommendation is None:
             raise ServiceError(_("Pilih rekomendasi K atau BK sebelum memfinalkan."))
         _check_recommendation(row.recommendation, marks, practical, row.attitude_marks)
-        before_lik = effective_lik_result(trainee.id, practical.code)
-        row.state, row.finalised_at, row.assessor_id, row.updated_at = "final", utcnow(), actor.id, utcnow()
+        row.state, row.finalised_at, row.assessor_id, row.updated_at = JudgementState.FINAL, utcnow(), actor.id, utcnow()
         session.flush()
         record("assessment.finalise", actor=actor, target=f"judgement:{row.id}",
                detail={"practical": practical.code, "version": version.number, "trainee": trainee.id,
                        "recommendation": row.recommendation})
-        _record_lik_change(actor, trainee, practical.code, before_lik)
+        changes.then(_record_lik_change(actor, trainee, practical.code))
     return row
 
 
@@ -283,17 +330,16 @@ def correct(old: Judgement, actor: User, marks: dict[int, MarkInput], recommenda
         raise ServiceError(_("Pilih rekomendasi K atau BK."))
     _check_recommendation(recommendation, marks, practical, attitudes)
     with write_transaction() as session, unit_status_changes([trainee.id], actor, "koreksi",
-                                                             {"practical": practical.code}):
+                                                             {"practical": practical.code}, liks_only=True) as changes:
         row = session.scalar(_locking(select(Judgement).where(Judgement.id == old.id)))
-        if row.state != "final":
+        if row.state != JudgementState.FINAL:
             raise ServiceError(_("Hanya penilaian final yang dikoreksi; draf cukup disimpan ulang."), 409)
         if row.void_reason is not None:
             raise ServiceError(_("Penilaian ini tidak berlaku lagi, jadi tidak dapat dikoreksi."), 409)
         if superseded_by(row) is not None:
             raise ServiceError(_("Penilaian ini sudah dikoreksi. Koreksi penilaian yang terbaru."), 409)
-        before_lik = effective_lik_result(trainee.id, practical.code)
         now = utcnow()
-        new = Judgement(version_id=row.version_id, trainee_id=row.trainee_id, assessor_id=actor.id, state="final",
+        new = Judgement(version_id=row.version_id, trainee_id=row.trainee_id, assessor_id=actor.id, state=JudgementState.FINAL,
                         recommendation=recommendation, feedback=feedback, tuk=tuk, created_at=now, updated_at=now,
                         finalised_at=now, supersedes_id=row.id, correction_reason=reason,
                         attitude_marks=attitudes)
@@ -306,7 +352,7 @@ def correct(old: Judgement, actor: User, marks: dict[int, MarkInput], recommenda
         record("assessment.correct", actor=actor, target=f"judgement:{new.id}",
                detail={"supersedes": row.id, "practical": practical.code, "trainee": trainee.id,
                        "from": row.recommendation, "to": recommendation, "reason": reason[:300]})
-        _record_lik_change(actor, trainee, practical.code, before_lik)
+        changes.then(_record_lik_change(actor, trainee, practical.code))
     db.session.refresh(new)
     return new
 

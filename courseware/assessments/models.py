@@ -5,6 +5,7 @@ row is never updated again (the service refuses). A correction is a new final ju
 names the one it supersedes and why; both stay and both are shown.
 """
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,8 +13,21 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from ..models_base import utcnow
 
-STATES = ("draft", "final")
-RESULTS = ("K", "BK")
+
+class JudgementState(StrEnum):
+    DRAFT = "draft"      # the assessor may still save it
+    FINAL = "final"      # frozen; a correction is a new final row
+
+
+class Recommendation(StrEnum):
+    """A judgement's recommendation, and also the result of one checklist point or attitude."""
+
+    K = "K"              # kompeten
+    BK = "BK"            # belum kompeten
+
+
+STATES = tuple(JudgementState)
+RESULTS = tuple(Recommendation)
 
 
 class Judgement(db.Model):
@@ -24,7 +38,7 @@ class Judgement(db.Model):
     # The trainee judged: the submitter or the partner named on that version.
     trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     assessor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    state: Mapped[str] = mapped_column(String(8), default="draft", index=True)
+    state: Mapped[str] = mapped_column(String(8), default=JudgementState.DRAFT, index=True)
     recommendation: Mapped[str | None] = mapped_column(String(2))      # K | BK | None while a draft
     feedback: Mapped[str] = mapped_column(Text, default="")
     tuk: Mapped[str] = mapped_column(String(160), default="")            # tempat uji kompetensi
@@ -50,7 +64,7 @@ class Judgement(db.Model):
 
     @property
     def is_final(self) -> bool:
-        return self.state == "final"
+        return self.state == JudgementState.FINAL
 
     @property
     def is_void(self) -> bool:

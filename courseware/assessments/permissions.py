@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 
 from ..accounts.models import User
 from ..classes.models import Classroom
-from ..classes.service import teaches_trainee
+from ..auth import signed_in
+from ..classes.permissions import can_see_class, teaches_trainee
 from ..errors import ServiceError
 from ..extensions import db
 from ..practicals import service as practicals_service
@@ -17,7 +18,8 @@ evidence_rule = practicals_service.evidence_rule
 
 
 def can_judge(user) -> bool:
-    return bool(user and getattr(user, "is_authenticated", False) and user.has_role("assessor", "admin"))
+    """Assessors and admins judge practical evidence (which version: can_judge_version)."""
+    return signed_in(user) and user.has_role("assessor", "admin")
 
 
 def appears_in(user, version: SubmissionVersion) -> bool:
@@ -70,11 +72,17 @@ def check_judgeable(actor: User, version: SubmissionVersion, trainee_id: int) ->
         raise ServiceError(_("Versi ini belum memiliki video; belum dapat dinilai."), status=409)
 
 def can_see_trainee_records(user: User, trainee_id: int) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False):
+    """The trainee, a teacher of their class, assessors and admins see a trainee's results and records."""
+    if not signed_in(user):
         return False
     if user.id == trainee_id or user.has_role("assessor", "admin"):
         return True
-    return user.has_role("teacher") and teaches_trainee(user, trainee_id)
+    return teaches_trainee(user, trainee_id)
+
+
+def can_see_class_report(user: User, classroom: Classroom) -> bool:
+    """The FR.AK.05 class report: whoever may see the class (its teacher, admins), and assessors."""
+    return can_see_class(user, classroom) or can_judge(user)
 
 
 def trainee_for_records_or_404(user: User, trainee_id: int) -> User:
@@ -98,6 +106,10 @@ def judgement_for_viewer_or_404(user: User, judgement_id: int) -> Judgement:
 def class_for_report_or_404(user: User, class_id: int) -> Classroom:
     """A class report: the class's teacher, assessors and admins; 404 otherwise."""
     classroom = db.session.get(Classroom, class_id)
-    if classroom is None or not (user.has_role("assessor", "admin") or classroom.teacher_id == user.id):
+    if classroom is None or not can_see_class_report(user, classroom):
         abort(404)
     return classroom
+
+
+# Jinja tests (`current_user is can_judge_version(version)`) and the authorisation matrix use these.
+PREDICATES = (can_judge_version, can_see_trainee_records, can_see_class_report)

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..formats import to_local
 from ..practicals.models import Practical, SubmissionVersion
 from ..results import status as results
-from .models import Judgement
+from .models import Judgement, Recommendation
 
 LIK_CODES = results.LIK_CODES
 
@@ -31,7 +31,7 @@ class LikRecord:
 
     @property
     def k_count(self) -> int:
-        return sum(1 for _p, m in self.rows if m is not None and m.result == "K")
+        return sum(1 for _p, m in self.rows if m is not None and m.result == Recommendation.K)
 
 
 @dataclass
@@ -74,9 +74,9 @@ def settled_unit_results(trainee_ids: list[int]) -> dict[int, results.UnitResult
 def _element_result(test: results.TestResult, lik: results.LikResult) -> str | None:
     """K, BK, or None while the element is not decided (neither box is ticked on FR.AK.02)."""
     if lik.status == results.LikStatus.BK or test.status == results.TestStatus.TIDAK_LULUS:
-        return "BK"
+        return Recommendation.BK
     if lik.status == results.LikStatus.K and test.status == results.TestStatus.LULUS:
-        return "K"
+        return Recommendation.K
     return None
 
 

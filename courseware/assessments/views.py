@@ -1,39 +1,25 @@
-"""Assessment pages. URL table (prefix /penilaian):
-
-  /antrean                                   assessor/admin: the queue (?kelas=<id>&lik=LIK_1)
-  /versi/<version_id>/peserta/<trainee_id>   assessor/admin: marking screen (GET, POST save/finalise)
-  /koreksi/<judgement_id>                    assessor/admin: POST a correction of a final judgement
-  /hasil/<code>                              trainee: own results per version with feedback
-  /kelas/<class_id>/rekap(.csv|.xlsx)        teacher (own classes)/admin: unit result per trainee
-  /kelas/<class_id>/laporan                  teacher of the class/assessor/admin: FR.AK.05 report
-  /rekaman/<trainee_id>(.pdf)                the trainee, their teacher, assessors, admins: FR.AK.02
-  /observasi/<judgement_id>                  same viewers: FR.IA.01 observation checklist
-"""
+"""Assessment pages (prefix /penilaian): the assessor's queue and marking screen, a trainee's results,
+class recaps and reports, FR.AK.02 records. The URL table is at the end; who may open what is in the
+decorators and in assessments.permissions."""
 import io
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from jinja2 import TemplateNotFound
 from markupsafe import Markup
-from werkzeug.routing import BuildError
 
 from ..accounts.forms import EmptyForm
-from ..formats import csv_text, local_today
+from ..formats import csv_text, local_today, spreadsheet_safe
 from ..auth import assessor_required, role_required, teacher_required, trainee_required
 from ..classes.service import get_class_for_teacher
 from ..errors import ServiceError
 from ..practicals.attachments import attachments_by_version
-from ..practicals.service import status_labels
 from ..results import status as results_status
 from ..sanitize import render_user_markdown
 from . import assessor_queue, form_input, judgements, permissions, records
 
 bp = Blueprint("assessments", __name__, url_prefix="/penilaian")
-
-MEDIA_MACROS = "media/_upload_widget.html"
-
 
 def user_markdown(text) -> Markup:
     """Comments, feedback: Markdown through the shared sanitiser (never raw HTML)."""
@@ -41,29 +27,13 @@ def user_markdown(text) -> Markup:
     return Markup(render_user_markdown(text or ""))  # nosec B704
 
 
-def media_ui_available() -> bool:
-    try:
-        current_app.jinja_env.get_template(MEDIA_MACROS)
-    except TemplateNotFound:
-        return False
-    return True
-
-
-def practical_url(code: str) -> str | None:
-    try:
-        return url_for("practicals.sheet", code=code)
-    except BuildError:
-        return None
-
-
 def _common() -> dict:
-    return {"media_ui": media_ui_available(), "labels": judgements.result_labels(),
+    return {"labels": judgements.result_labels(),
             "test_labels": judgements.test_labels(), "unit_labels": results_status.unit_labels()}
 
 
 # --- assessor ------------------------------------------------------------------------------
 
-@bp.route("/antrean")
 @assessor_required
 def queue():
     class_id = request.args.get("kelas", type=int)
@@ -71,7 +41,7 @@ def queue():
     rows = assessor_queue.queue(current_user, class_id=class_id, code=code)
     return render_template("assessments/queue.html", rows=rows, classes=assessor_queue.queue_classes(),
                            class_id=class_id, code=code, codes=judgements.LIK_CODES,
-                           format_waiting=assessor_queue.format_waiting, status_labels=status_labels(), **_common())
+                           format_waiting=assessor_queue.format_waiting, **_common())
 
 
 def _entries(practical, judgement=None, form=None) -> list[dict]:
@@ -124,11 +94,11 @@ def _render_marking(version, trainee, form=None, status=200, correcting=False):
         attachments=attachments_by_version([version]).get(version.id, []),
         values=values, correcting=correcting,
         is_newest=evidence is not None and evidence.id == version.id,
-        superseded_by=judgements.superseded_by, observation_rows=records.observation_rows,
+        newer_of=judgements.superseding(history),
+        final_rows=records.observation_rows(final) if final is not None else [],
         berkas_block=None if final else judgements.berkas_block_reason(version, trainee.id), **_common()), status
 
 
-@bp.route("/versi/<int:version_id>/peserta/<int:trainee_id>", methods=["GET", "POST"])
 @assessor_required
 def mark(version_id: int, trainee_id: int):
     version, trainee = permissions.version_and_trainee_or_404(version_id, trainee_id)
@@ -138,13 +108,15 @@ def mark(version_id: int, trainee_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     practical = version.submission.practical
+    # Read before the writes: each commit expires the loaded rows, and reading them again after
+    # would cost five statements for a flash message and a redirect.
+    code, name, version_id, trainee_id = practical.code, trainee.full_name, version.id, trainee.id
     finalising = request.form.get("aksi") == "final"
     try:
         marks = form_input.parse_marks(request.form, practical)
         attitudes = form_input.parse_attitudes(request.form, practical)
-        draft = judgements.start_or_resume_draft(version, trainee, current_user)
-        judgements.save_marks(draft, current_user, marks, request.form.get("rekomendasi"),
-                           request.form.get("umpan_balik"), request.form.get("tuk"), attitudes)
+        draft = judgements.save_draft(version, trainee, current_user, marks, request.form.get("rekomendasi"),
+                                      request.form.get("umpan_balik"), request.form.get("tuk"), attitudes)
         if finalising:
             if not request.form.get("yakin"):
                 raise ServiceError(_("Draf tersimpan. Centang pernyataan bahwa penilaian sudah benar untuk "
@@ -154,13 +126,12 @@ def mark(version_id: int, trainee_id: int):
         flash(exc.message, "error")
         return _render_marking(version, trainee, request.form, exc.status)
     if finalising:
-        flash(_("Penilaian %(c)s untuk %(n)s sudah final.", c=practical.code, n=trainee.full_name), "success")
-        return redirect(url_for("assessments.mark", version_id=version.id, trainee_id=trainee.id))
+        flash(_("Penilaian %(c)s untuk %(n)s sudah final.", c=code, n=name), "success")
+        return redirect(url_for("assessments.mark", version_id=version_id, trainee_id=trainee_id))
     flash(_("Draf penilaian tersimpan."), "success")
-    return redirect(url_for("assessments.mark", version_id=version.id, trainee_id=trainee.id, _anchor="butir"))
+    return redirect(url_for("assessments.mark", version_id=version_id, trainee_id=trainee_id, _anchor="butir"))
 
 
-@bp.route("/koreksi/<int:judgement_id>", methods=["POST"])
 @assessor_required
 def correct(judgement_id: int):
     old = permissions.judgement_for_viewer_or_404(current_user, judgement_id)
@@ -183,7 +154,6 @@ def correct(judgement_id: int):
 
 # --- trainee ---------------------------------------------------------------------------------
 
-@bp.route("/hasil/<code>")
 @trainee_required
 def results(code: str):
     code = (code or "").upper()
@@ -193,16 +163,17 @@ def results(code: str):
     if practical is None:
         abort(404)
     history = judgements.trainee_history(current_user, code)
+    shown = [j for h in history for j in h.judgements]
     return render_template("assessments/results.html", practical=practical, code=code, history=history,
                            result=judgements.effective_lik_result(current_user.id, code),
-                           practical_url=practical_url(code), observation_rows=records.observation_rows,
+                           practical_url=url_for("practicals.sheet", code=code),
+                           rows_of={j.id: records.observation_rows(j) for j in shown},
                            evidence_rule=permissions.evidence_rule(practical),
-                           superseded_by=judgements.superseded_by, **_common())
+                           newer_of=judgements.superseding(shown), **_common())
 
 
 # --- teacher: recap and exports -----------------------------------------------------------
 
-@bp.route("/kelas/<int:class_id>/rekap")
 @teacher_required
 def recap(class_id: int):
     classroom = get_class_for_teacher(class_id, current_user)
@@ -214,7 +185,6 @@ def _export_name(classroom, ext: str) -> str:
     return f"rekap-unit-kelas-{classroom.id}-{local_today().isoformat()}.{ext}"
 
 
-@bp.route("/kelas/<int:class_id>/rekap.csv")
 @teacher_required
 def recap_csv(class_id: int):
     classroom = get_class_for_teacher(class_id, current_user)
@@ -223,14 +193,6 @@ def recap_csv(class_id: int):
                     headers={"Content-Disposition": f'attachment; filename="{_export_name(classroom, "csv")}"'})
 
 
-def _csv_safe(value):
-    """Stop a spreadsheet from running a cell as a formula (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-@bp.route("/kelas/<int:class_id>/rekap.xlsx")
 @teacher_required
 def recap_xlsx(class_id: int):
     from openpyxl import Workbook
@@ -247,7 +209,7 @@ def recap_xlsx(class_id: int):
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_csv_safe(v) for v in row])
+        sheet.append([spreadsheet_safe(v) for v in row])
     for column, width in zip("ABCDEFGHI", (5, 12, 30, 14, 10, 22, 22, 16, 60)):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()
@@ -259,7 +221,6 @@ def recap_xlsx(class_id: int):
 
 # --- records ------------------------------------------------------------------------------
 
-@bp.route("/kelas/<int:class_id>/laporan")
 @role_required("teacher", "assessor", "admin")
 def class_report(class_id: int):
     classroom = permissions.class_for_report_or_404(current_user, class_id)
@@ -268,14 +229,12 @@ def class_report(class_id: int):
                            today=local_today(), **_common())
 
 
-@bp.route("/rekaman/<int:trainee_id>")
 @login_required
 def record(trainee_id: int):
     trainee = permissions.trainee_for_records_or_404(current_user, trainee_id)
     return render_template("assessments/record.html", rec=records.assessment_record(trainee), **_common())
 
 
-@bp.route("/rekaman/<int:trainee_id>.pdf")
 @login_required
 def record_pdf(trainee_id: int):
     from .pdf import record_pdf as build
@@ -288,7 +247,6 @@ def record_pdf(trainee_id: int):
                              "Cache-Control": "private, no-store"})
 
 
-@bp.route("/observasi/<int:judgement_id>")
 @login_required
 def observation(judgement_id: int):
     judgement = permissions.judgement_for_viewer_or_404(current_user, judgement_id)
@@ -296,3 +254,18 @@ def observation(judgement_id: int):
                            practical=judgement.version.submission.practical,
                            rows=records.observation_rows(judgement), superseded_by=judgements.superseded_by(judgement),
                            **_common())
+
+
+# --- URL table: every route of this blueprint, in one place ----------------------------------
+
+bp.add_url_rule("/antrean",                                         view_func=queue)
+bp.add_url_rule("/versi/<int:version_id>/peserta/<int:trainee_id>", view_func=mark, methods=["GET", "POST"])
+bp.add_url_rule("/koreksi/<int:judgement_id>",                      view_func=correct, methods=["POST"])
+bp.add_url_rule("/hasil/<code>",                                    view_func=results)
+bp.add_url_rule("/kelas/<int:class_id>/rekap",                      view_func=recap)
+bp.add_url_rule("/kelas/<int:class_id>/rekap.csv",                  view_func=recap_csv)
+bp.add_url_rule("/kelas/<int:class_id>/rekap.xlsx",                 view_func=recap_xlsx)
+bp.add_url_rule("/kelas/<int:class_id>/laporan",                    view_func=class_report)
+bp.add_url_rule("/rekaman/<int:trainee_id>",                        view_func=record)
+bp.add_url_rule("/rekaman/<int:trainee_id>.pdf",                    view_func=record_pdf)
+bp.add_url_rule("/observasi/<int:judgement_id>",                    view_func=observation)

@@ -10,7 +10,6 @@ bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 PAGE_SIZE = 100
 
 
-@bp.route("/")
 @admin_required
 def index():
     page = max(request.args.get("hal", 1, type=int), 1)
@@ -21,3 +20,8 @@ def index():
     events = db.session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
     return render_template("audit/index.html", events=events[:PAGE_SIZE], page=page,
                            has_next=len(events) > PAGE_SIZE, action=action)
+
+
+# --- URL table: every route of this blueprint, in one place ----------------------------------
+
+bp.add_url_rule("/", view_func=index)

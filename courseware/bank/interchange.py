@@ -15,6 +15,7 @@ from ..audit.service import record
 from ..database import write_transaction
 from ..errors import ServiceError
 from ..extensions import db
+from ..text import one_line
 from . import gift, moodlexml
 from .loader import UID_RE
 from .models import KUKS, POOLS, Question
@@ -154,7 +155,7 @@ def _refusal(q: gift.GiftQuestion) -> str | None:
 
 def _import_uid(name: str, kuk: str, taken: set[str]) -> str:
     """The Moodle name when it can serve as a uid (free, short, not a shipped-file id), else 1.1-m01..."""
-    candidate = " ".join((name or "").split())
+    candidate = one_line(name)
     if (candidate and len(candidate) <= 40 and not UID_RE.match(candidate) and candidate not in taken
             and db.session.scalar(select(Question.id).where(Question.uid == candidate).limit(1)) is None):
         return candidate

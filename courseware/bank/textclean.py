@@ -7,6 +7,8 @@ the imports refuse them; the exports replace what an older row may still hold.
 """
 import re
 
+from ..text import normalize_newlines
+
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _LINE_BREAKS = {"\x0b": "\n", "\x0c": "\n"}   # Word's line and page breaks keep their meaning
 
@@ -26,5 +28,5 @@ def xml_safe(text: str | None) -> str:
 
     Carriage returns (browsers send a textarea's newlines as CRLF) become plain newlines too: an
     XML reader turns them into newlines anyway, so leaving them would make a round trip differ."""
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = normalize_newlines(text)
     return _FORBIDDEN.sub(lambda m: _LINE_BREAKS.get(m.group(0), ""), text)

@@ -18,7 +18,6 @@ bp = Blueprint("bank", __name__, url_prefix="/bank-soal")
 STATUSES = ("aktif", "pensiun", "semua")
 
 
-@bp.route("/")
 @exam_keys_required
 def index():
     kuk = request.args.get("kuk") or None
@@ -35,7 +34,6 @@ def index():
                            status=status, kuks=KUKS, action_form=EmptyForm(), total=len(items))
 
 
-@bp.route("/baru", methods=["GET", "POST"])
 @exam_keys_required
 def create():
     form = QuestionForm()
@@ -54,7 +52,6 @@ def create():
     return render_template("bank/form.html", form=form, question=None, problems=[]), status
 
 
-@bp.route("/<int:question_id>", methods=["GET", "POST"])
 @exam_keys_required
 def edit(question_id: int):
     question = service.get_question_for_editor(question_id, current_user)
@@ -86,7 +83,6 @@ def edit(question_id: int):
                            answered=service.is_answered(question.id)), status
 
 
-@bp.route("/<int:question_id>/pensiunkan", methods=["GET", "POST"])
 @exam_keys_required
 def retire(question_id: int):
     if not confirmed():
@@ -100,7 +96,6 @@ def retire(question_id: int):
     return _set_retired(question_id, True)
 
 
-@bp.route("/<int:question_id>/aktifkan", methods=["POST"])
 @exam_keys_required
 def reactivate(question_id: int):
     return _set_retired(question_id, False)
@@ -120,7 +115,6 @@ def _set_retired(question_id: int, retired: bool):
                     else url_for("bank.index", kuk=question.kuk))
 
 
-@bp.route("/ekspor/<fmt>")
 @exam_keys_required
 def export(fmt: str):
     stamp = date.today().isoformat()
@@ -134,7 +128,6 @@ def export(fmt: str):
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@bp.route("/impor", methods=["GET", "POST"])
 @exam_keys_required
 def import_gift():
     form = ImportForm()
@@ -149,3 +142,14 @@ def import_gift():
         flash(exc.message, "error")
         return render_template("bank/import.html", form=form, report=None), exc.status
     return render_template("bank/import.html", form=form, report=report)
+
+
+# --- URL table: every route of this blueprint, in one place ----------------------------------
+
+bp.add_url_rule("/",                             view_func=index)
+bp.add_url_rule("/baru",                         view_func=create, methods=["GET", "POST"])
+bp.add_url_rule("/<int:question_id>",            view_func=edit, methods=["GET", "POST"])
+bp.add_url_rule("/<int:question_id>/pensiunkan", view_func=retire, methods=["GET", "POST"])
+bp.add_url_rule("/<int:question_id>/aktifkan",   view_func=reactivate, methods=["POST"])
+bp.add_url_rule("/ekspor/<fmt>",                 view_func=export)
+bp.add_url_rule("/impor",                        view_func=import_gift, methods=["GET", "POST"])

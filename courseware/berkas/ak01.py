@@ -121,11 +121,11 @@ def _final_exists(version_id: int) -> bool:
 
 
 def decide(partner: User, version_id: int, decision: str) -> PartnerConsent:
-    if decision not in PARTNER_DECISIONS:
-        raise ServiceError(_("Pilih setuju atau menolak."))
     version = db.session.get(SubmissionVersion, version_id)
     if version is None or version.partner_id != partner.id:
         raise ServiceError(_("Versi kiriman tidak ditemukan."), 404)
+    if decision not in PARTNER_DECISIONS:
+        raise ServiceError(_("Pilih setuju atau menolak."))
     if _final_exists(version.id):
         raise ServiceError(_("Versi ini sudah dinilai final, jadi persetujuan Anda tidak dapat diubah lagi."), 409)
     with write_transaction() as session:

@@ -31,6 +31,9 @@ class AssessmentForm(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     locked_at: Mapped[datetime | None]
+    # The trainee's name as it was when the form was locked: the fingerprint covers it, so a later
+    # correction of the account's name does not turn an already printed, signed form "tidak sah".
+    trainee_name: Mapped[str | None] = mapped_column(String(120))
     # SHA-256 hex of the canonical form (signing.fingerprint); indexed so the public check is one lookup.
     fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
 

@@ -1,7 +1,7 @@
 """Who may see, fill and sign which berkas form: defined once here, used by every view and service.
 
 - A trainee: only their own forms, and signs only as "peserta" on them.
-- A teacher: forms of trainees enrolled in a class they run (classes.service.teaches_trainee).
+- A teacher: forms of trainees enrolled in a class they run (classes.permissions.teaches_trainee).
 - An assessor: trainees of a class they assess. A class's teacher may name its assessors
   (ClassAssessor); a class that names none is open to every assessor, which is how the site
   worked before (assessors are site-wide in the assessments domain). Signing as "asesor" on a
@@ -13,7 +13,7 @@ from sqlalchemy import exists, select
 
 from ..accounts.models import User
 from ..classes.models import Classroom, Enrollment
-from ..classes.service import teaches_trainee
+from ..classes.permissions import teaches_trainee
 from ..extensions import db
 from .models import AssessmentForm, ClassAssessor
 

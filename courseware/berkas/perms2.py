@@ -5,7 +5,6 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..classes.models import Classroom
-from ..database import write_transaction
 from ..extensions import db
 from . import definitions, permissions
 from .models import AssessmentForm

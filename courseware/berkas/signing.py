@@ -22,7 +22,9 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import event, inspect, select
+from sqlalchemy.exc import IntegrityError
 
+from ..accounts.models import User
 from ..audit.service import record
 from ..database import write_transaction
 from ..errors import ServiceError
@@ -152,11 +154,19 @@ def _iso(value: datetime | None) -> str | None:
     return value.replace(microsecond=0).isoformat() if value else None
 
 
+def trainee_name(form: AssessmentForm) -> str | None:
+    """The name the fingerprint covers: the snapshot taken at lock time, else the account's name."""
+    if form.trainee_name:
+        return form.trainee_name
+    trainee = form.trainee or (db.session.get(User, form.trainee_id) if form.trainee_id else None)
+    return trainee.full_name if trainee else None
+
+
 def canonical(form: AssessmentForm) -> str:
     signatures = sorted(form.signatures, key=lambda s: (s.signed_at, s.role))
     payload = {
         "kind": form.kind,
-        "trainee": {"id": form.trainee_id, "name": form.trainee.full_name if form.trainee else None},
+        "trainee": {"id": form.trainee_id, "name": trainee_name(form)},
         "subject_key": form.subject_key,
         "content": form.content or {},
         "signatures": [{"role": s.role, "typed_name": s.typed_name, "signed_at": _iso(s.signed_at),
@@ -240,6 +250,7 @@ def sign(form: AssessmentForm, signer, role: str, typed_name: str | None, drawin
     record("berkas.sign", actor=signer, target=f"form:{form.id}", detail={"kind": form.kind, "role": role})
     if all(form.signature_for(r) is not None for r in required):
         form.locked_at = signature.signed_at
+        form.trainee_name = trainee_name(form)
         form.fingerprint = fingerprint(form)
         record("berkas.lock", actor=signer, target=f"form:{form.id}",
                detail={"kind": form.kind, "fingerprint": form.fingerprint})
@@ -251,14 +262,18 @@ def sign_and_commit(form_id: int, signer, role: str, typed_name, drawing_data_ur
     """Validate first, then in one transaction: (optionally) set `role`'s fields and sign."""
     drawing = validate_drawing(drawing_from_data_url(drawing_data_url))
     name = clean_typed_name(typed_name)
-    with write_transaction() as session:
-        form = session.scalar(select(AssessmentForm).where(AssessmentForm.id == form_id)
-                              .with_for_update(of=AssessmentForm))
-        if form is None:
-            raise ServiceError(_("Formulir tidak ditemukan."), 404)
-        if values is not None:
-            update_content(form, role, values)
-        sign(form, signer, role, name, drawing)
+    try:
+        with write_transaction() as session:
+            form = session.scalar(select(AssessmentForm).where(AssessmentForm.id == form_id)
+                                  .with_for_update(of=AssessmentForm))
+            if form is None:
+                raise ServiceError(_("Formulir tidak ditemukan."), 404)
+            session.refresh(form)  # the newest signatures, whatever this session saw before the lock
+            if values is not None:
+                update_content(form, role, values)
+            sign(form, signer, role, name, drawing)
+    except IntegrityError:  # a racing signer of the same role won (unique form + role)
+        raise ServiceError(_("Formulir ini sudah ditandatangani sebagai %(role)s.", role=role), 409) from None
     return form
 
 
@@ -272,7 +287,7 @@ def _guard_locked_form(_mapper, _connection, target):
         not state.attrs.locked_at.history.has_changes() and target.locked_at is not None)
     if not was_locked:
         return
-    for name in ("content", "kind", "trainee_id", "subject_key", "fingerprint", "locked_at"):
+    for name in ("content", "kind", "trainee_id", "trainee_name", "subject_key", "fingerprint", "locked_at"):
         if getattr(state.attrs, name).history.has_changes():
             raise LockedFormError()
 

@@ -68,7 +68,8 @@ def index():
     if current_user.has_role("trainee"):
         context.update(apl02_form=apl02.current_form(current_user.id),
                        ak01_form=ak01.find_form(ak01.KIND, current_user.id),
-                       partner_versions=ak01.versions_as_partner(current_user), status_label=service.status_label)
+                       partner_versions=ak01.versions_as_partner(current_user), status_label=service.status_label,
+                       titles={k: definitions.definition(k)["title"] for k in (apl02.KIND, ak01.KIND)})
     classes = {}
     if current_user.has_role("teacher", "admin"):
         from ..classes.service import classes_taught_by

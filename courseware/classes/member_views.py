@@ -9,10 +9,9 @@ from ..confirm import confirm_page, confirmed
 from ..errors import ServiceError
 from . import service
 from .forms import MemberForm
-from .views import bp, form_error, login_address
+from .views import form_error, login_address
 
 
-@bp.route("/<int:class_id>/peserta/<int:user_id>/ubah", methods=["GET", "POST"])
 @teacher_required
 def edit_member(class_id: int, user_id: int):
     classroom = service.get_class_for_teacher(class_id, current_user)
@@ -30,7 +29,6 @@ def edit_member(class_id: int, user_id: int):
     return render_template("classes/member_edit.html", classroom=classroom, trainee=trainee, form=form), status
 
 
-@bp.route("/<int:class_id>/peserta/<int:user_id>/reset-sandi", methods=["GET", "POST"])
 @teacher_required
 def reset_member_password(class_id: int, user_id: int):
     classroom = service.get_class_for_teacher(class_id, current_user)
@@ -53,7 +51,6 @@ def reset_member_password(class_id: int, user_id: int):
     return response, 200, {"Cache-Control": "no-store"}
 
 
-@bp.route("/<int:class_id>/peserta/<int:user_id>/keluarkan", methods=["GET", "POST"])
 @teacher_required
 def remove(class_id: int, user_id: int):
     classroom = service.get_class_for_teacher(class_id, current_user)

@@ -18,6 +18,7 @@ from ..errors import ServiceError
 from ..database import write_transaction
 from ..extensions import db
 from ..formats import csv_text
+from ..text import one_line
 from .models import Classroom, Enrollment
 
 MAX_ROSTER_ROWS = 200
@@ -73,7 +74,7 @@ def parse_roster(text: str) -> list[RosterRow]:
         if not any(c.strip() for c in cells):
             continue
         values = {key: (cells[i].strip() if i < len(cells) else "") for i, key in enumerate(header) if key}
-        rows.append(RosterRow(number, values.get("nis", ""), " ".join(values.get("nama", "").split()),
+        rows.append(RosterRow(number, values.get("nis", ""), one_line(values.get("nama")),
                               values.get("username", "").lower()))
     if len(rows) > MAX_ROSTER_ROWS:
         raise ServiceError(_("Terlalu banyak baris (maksimal %(n)d sekali impor).", n=MAX_ROSTER_ROWS))

@@ -1,4 +1,4 @@
-"""Class (rombel) rules: creation, renaming, archiving, join codes, members, and who may see a class.
+"""Class (rombel) rules: creation, renaming, archiving, join codes, members (who may see a class: permissions.py).
 
 The CSV roster import lives in roster.py.
 """
@@ -14,7 +14,9 @@ from ..accounts.service import reset_password, update_identity
 from ..audit.service import record
 from ..errors import ServiceError
 from ..extensions import db
+from ..text import one_line
 from .models import Classroom, Enrollment
+from .permissions import can_see_class
 
 ACADEMIC_YEAR_RE = re.compile(r"^(\d{4})/(\d{4})$")
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -26,9 +28,9 @@ JOIN_CODE_LENGTH = 10
 # --- queries that own the 404/403 -------------------------------------------------------
 
 def get_class_for_teacher(class_id: int, user: User) -> Classroom:
-    """The class if `user` teaches it (or is admin); 404 otherwise, so ids do not leak."""
+    """The class if `user` may see it (permissions.can_see_class); 404 otherwise, so ids do not leak."""
     classroom = db.session.get(Classroom, class_id)
-    if classroom is None or not (user.is_admin or classroom.teacher_id == user.id):
+    if classroom is None or not can_see_class(user, classroom):
         abort(404)
     return classroom
 
@@ -57,14 +59,6 @@ def trainees_of(classroom: Classroom) -> list[User]:
     ))
 
 
-def teaches_trainee(teacher: User, trainee_id: int) -> bool:
-    """True when `trainee_id` is enrolled in a class `teacher` runs."""
-    return db.session.scalar(
-        select(func.count()).select_from(Enrollment).join(Classroom)
-        .where(Enrollment.user_id == trainee_id, Classroom.teacher_id == teacher.id)
-    ) > 0
-
-
 def same_class(a_id: int, b_id: int) -> bool:
     other = select(Enrollment.classroom_id).where(Enrollment.user_id == b_id)
     return db.session.scalar(
@@ -83,7 +77,7 @@ def new_join_code() -> str:
 
 
 def _checked_name_and_year(teacher_id: int, name: str, academic_year: str, class_id: int | None = None):
-    name = " ".join((name or "").split())
+    name = one_line(name)
     if not name or len(name) > 60:
         raise ServiceError(_("Nama kelas wajib diisi (maksimal 60 karakter)."), field="name")
     match = ACADEMIC_YEAR_RE.match((academic_year or "").strip())

@@ -31,13 +31,11 @@ def _index(form, status=200):
                            archived=service.classes_taught_by(current_user, archived=True), form=form), status
 
 
-@bp.route("/")
 @teacher_required
 def index():
     return _index(ClassForm())
 
 
-@bp.route("/baru", methods=["POST"])
 @teacher_required
 def create():
     form = ClassForm()
@@ -53,7 +51,6 @@ def create():
     return redirect(url_for("classes.detail", class_id=classroom.id))
 
 
-@bp.route("/<int:class_id>")
 @teacher_required
 def detail(class_id: int):
     classroom = service.get_class_for_teacher(class_id, current_user)
@@ -65,7 +62,6 @@ def _detail(classroom, add_form, status=200):
                            roster_form=RosterForm(), add_form=add_form, action_form=EmptyForm()), status
 
 
-@bp.route("/<int:class_id>/ubah", methods=["GET", "POST"])
 @teacher_required
 def edit(class_id: int):
     classroom = service.get_class_for_teacher(class_id, current_user)
@@ -84,7 +80,6 @@ def edit(class_id: int):
     return render_template("classes/edit.html", classroom=classroom, form=form, action_form=EmptyForm()), status
 
 
-@bp.route("/<int:class_id>/arsip", methods=["POST"])
 @teacher_required
 def archive(class_id: int):
     classroom = service.get_class_for_teacher(class_id, current_user)
@@ -97,7 +92,6 @@ def archive(class_id: int):
     return redirect(url_for("classes.index") if archived else url_for("classes.detail", class_id=class_id))
 
 
-@bp.route("/<int:class_id>/tambah", methods=["POST"])
 @teacher_required
 def add_trainee(class_id: int):
     classroom = service.get_class_for_teacher(class_id, current_user)
@@ -114,7 +108,6 @@ def add_trainee(class_id: int):
     return redirect(url_for("classes.detail", class_id=class_id))
 
 
-@bp.route("/<int:class_id>/impor", methods=["POST"])
 @teacher_required
 def import_roster(class_id: int):
     classroom = service.get_class_for_teacher(class_id, current_user)
@@ -150,7 +143,6 @@ def _echoed_credentials(classroom) -> list[dict]:
     return rows
 
 
-@bp.route("/<int:class_id>/kredensial.csv", methods=["POST"])
 @teacher_required
 def credentials_csv(class_id: int):
     """Echo back the just-shown first passwords as CSV; nothing plain is stored on the server."""
@@ -163,7 +155,6 @@ def credentials_csv(class_id: int):
                              "Cache-Control": "no-store"})
 
 
-@bp.route("/<int:class_id>/lembar-akun", methods=["POST"])
 @teacher_required
 def credentials_sheet(class_id: int):
     """A printable sheet of slips (one per trainee) from the just-shown first passwords."""
@@ -176,7 +167,6 @@ def credentials_sheet(class_id: int):
     return response
 
 
-@bp.route("/<int:class_id>/kode-baru", methods=["POST"])
 @teacher_required
 def new_code(class_id: int):
     classroom = service.get_class_for_teacher(class_id, current_user)
@@ -199,7 +189,6 @@ def _join_address_key() -> str:
     return f"join-addr:{request.remote_addr}"
 
 
-@bp.route("/gabung", methods=["POST"])
 # Every try counts for the account; for the address only wrong codes count, because a whole
 # class joins at once from one school NAT address.
 @limiter.limit(lambda: current_app.config["JOIN_RATE_LIMIT_USER"], key_func=_join_user_key,
@@ -225,4 +214,22 @@ def join():
     return redirect(url_for("dashboard.home"))
 
 
-from . import member_views  # noqa: E402,F401  (registers the per-trainee routes on bp)
+from . import member_views  # noqa: E402  (the per-trainee views, routed in the table below)
+
+
+# --- URL table: every route of this blueprint, in one place (member_views.py: the per-trainee views) ---
+
+bp.add_url_rule("/",                              view_func=index)
+bp.add_url_rule("/baru",                          view_func=create, methods=["POST"])
+bp.add_url_rule("/<int:class_id>",                view_func=detail)
+bp.add_url_rule("/<int:class_id>/ubah",           view_func=edit, methods=["GET", "POST"])
+bp.add_url_rule("/<int:class_id>/arsip",          view_func=archive, methods=["POST"])
+bp.add_url_rule("/<int:class_id>/tambah",         view_func=add_trainee, methods=["POST"])
+bp.add_url_rule("/<int:class_id>/impor",          view_func=import_roster, methods=["POST"])
+bp.add_url_rule("/<int:class_id>/kredensial.csv", view_func=credentials_csv, methods=["POST"])
+bp.add_url_rule("/<int:class_id>/lembar-akun",    view_func=credentials_sheet, methods=["POST"])
+bp.add_url_rule("/<int:class_id>/kode-baru",      view_func=new_code, methods=["POST"])
+bp.add_url_rule("/gabung",                        view_func=join, methods=["POST"])
+bp.add_url_rule("/<int:class_id>/peserta/<int:user_id>/ubah",        view_func=member_views.edit_member, methods=["GET", "POST"])
+bp.add_url_rule("/<int:class_id>/peserta/<int:user_id>/reset-sandi", view_func=member_views.reset_member_password, methods=["GET", "POST"])
+bp.add_url_rule("/<int:class_id>/peserta/<int:user_id>/keluarkan",   view_func=member_views.remove, methods=["GET", "POST"])

@@ -15,11 +15,3 @@ def init_app(app):
               ("teacher",), order=10, context=taught_classes_context)
     add_panel(app, "lab-address", _l("Alamat untuk ponsel peserta"), "dashboard/panels/lab_address.html",
               ("teacher", "admin"), order=90, context=lab_address_context)
-    # Placeholders; each domain replaces its own by key when it arrives.
-    for key, title, roles, order in (
-        ("lessons", _l("Materi pembelajaran"), ("trainee", "teacher"), 20),
-        ("quiz", _l("Tes tertulis"), ("trainee", "teacher"), 30),
-        ("practicals", _l("Praktik LIK_1 dan LIK_2"), ("trainee", "teacher"), 40),
-        ("assessment", _l("Penilaian praktik"), ("assessor",), 20),
-    ):
-        add_panel(app, key, title, "dashboard/panels/not_yet.html", roles, order=order)

@@ -8,7 +8,7 @@ from ..navigation import add_nav, add_panel
 def init_app(app):
     from . import models  # noqa: F401
     from . import offline, views
-    from .content import check_content
+    from .checks import check_content
     from .service import panel_context
     from .sync import sync_summary
 
@@ -16,7 +16,6 @@ def init_app(app):
     app.register_blueprint(offline.bp)
     app.after_request(offline.stamp_user)
     add_nav(app, "lessons", _l("Materi"), "lessons.overview", ("admin", "teacher", "trainee", "assessor"), order=5)
-    # Replaces the dashboard's "belum tersedia" placeholder (same key).
     add_panel(app, "lessons", _l("Materi pembelajaran"), "lessons/panel.html", ("trainee", "teacher"), order=20,
               context=panel_context)
     add_content_sync(app, "materi", sync_summary)

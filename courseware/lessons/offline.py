@@ -1,13 +1,6 @@
 """Offline reading on a phone: the web app manifest, the service worker, the offline page and the
 list of what to keep on the device.
 
-| URL                    | endpoint              | who                | what                                   |
-| ---------------------- | --------------------- | ------------------ | -------------------------------------- |
-| /sw.js                 | offline.service_worker| anyone             | the service worker, scope /            |
-| /manifest.webmanifest  | offline.manifest      | anyone             | web app manifest (installable PWA)     |
-| /offline               | offline.page          | anyone             | "Anda sedang offline" (kept by the SW) |
-| /materi/offline.json   | offline.reading_list  | any logged-in user | pages and assets to keep, fresh CSRF   |
-
 The service worker keeps only the reading pages (lesson overview, lessons, glossary, references),
 in a cache named after the user id the server stamps on each page (header X-Courseware-User), and
 never keeps anything else: tests, uploads and marking are network-only and show /offline when
@@ -29,7 +22,6 @@ ASSETS = ("css/app.css", "css/lessons.css", "js/lessons.js", "js/offline.js", "f
           "icons/icon-192.png")
 
 
-@bp.route("/sw.js")
 def service_worker():
     source = Path(current_app.static_folder, "js", "sw.js").read_bytes()
     response = Response(source, mimetype="text/javascript")
@@ -40,7 +32,6 @@ def service_worker():
     return response
 
 
-@bp.route("/manifest.webmanifest")
 def manifest():
     icon = lambda name, size, purpose="any": {  # noqa: E731
         "src": url_for("static", filename=f"icons/{name}"), "sizes": size, "type": "image/png", "purpose": purpose}
@@ -59,12 +50,10 @@ def manifest():
     return response
 
 
-@bp.route("/offline")
 def page():
     return render_template("lessons/offline.html")
 
 
-@bp.route("/materi/offline.json")
 @login_required
 def reading_list():
     lessons = service.active_lessons()
@@ -81,3 +70,11 @@ def stamp_user(response):
     if response.mimetype == "text/html" and current_user and current_user.is_authenticated:
         response.headers[USER_HEADER] = str(current_user.id)
     return response
+
+
+# --- URL table: every route of this blueprint, in one place ----------------------------------
+
+bp.add_url_rule("/sw.js",                view_func=service_worker)
+bp.add_url_rule("/manifest.webmanifest", view_func=manifest)
+bp.add_url_rule("/offline",              view_func=page)
+bp.add_url_rule("/materi/offline.json",  view_func=reading_list)

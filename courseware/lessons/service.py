@@ -72,8 +72,12 @@ def elements_overview(lessons: list, done: set[str]) -> list[dict]:
 
 def progress_summary(user: User) -> dict:
     """Lessons done / total, per element, and the next lesson to read (for the dashboard and later issues)."""
-    lessons = active_lessons()
-    done = done_ids(user) & {l.id for l in lessons}
+    rows = db.session.execute(   # the index and the user's marks in one query
+        select(*INDEX_COLUMNS, LessonProgress.id.label("progress_id"))
+        .outerjoin(LessonProgress, (LessonProgress.lesson_id == Lesson.id) & (LessonProgress.user_id == user.id))
+        .where(Lesson.retired.is_(False)).order_by(Lesson.element, Lesson.position, Lesson.id)).all()
+    lessons = rows
+    done = {r.id for r in rows if r.progress_id is not None}
     next_lesson = next((l for l in lessons if l.id not in done), None)
     per_element = {e["number"]: {"done": e["done"], "total": e["total"]}
                    for e in elements_overview(lessons, done)}

@@ -10,6 +10,7 @@ from ..audit.service import record
 from ..database import write_transaction
 from ..extensions import db
 from . import content
+from .checks import check_meta
 from .models import ContentDocument, Lesson
 
 LESSON_FIELDS = ("title", "element", "kind", "kuk", "position", "minutes", "indicators", "self_check",
@@ -32,7 +33,7 @@ def sync_content(root) -> dict:
             except content.ContentError as exc:
                 result["skipped"].append(f"{path.name}: {exc}")
                 continue
-            problems = content._check_meta(lesson_file)
+            problems = check_meta(lesson_file)
             if problems:
                 result["skipped"].extend(problems)
                 continue

@@ -1,15 +1,4 @@
-"""URLs of the lessons domain (other domains link to these; keep them stable).
-
-| URL                                   | endpoint              | who                          |
-| ------------------------------------- | --------------------- | ---------------------------- |
-| /materi/                              | lessons.overview      | any logged-in user           |
-| /materi/<lesson_id>                   | lessons.show          | any logged-in user           |
-| POST /materi/<lesson_id>/selesai      | lessons.mark_done     | trainees (JSON on request)   |
-| /materi/kamus                         | lessons.glossary      | any logged-in user           |
-| /materi/referensi                     | lessons.references    | any logged-in user           |
-| /materi/rencana                       | lessons.plan          | teachers, admins             |
-| /materi/kelas/<class_id>/kemajuan     | lessons.progress_grid | the class's teacher, admins  |
-"""
+"""Lesson pages (other domains link to these URLs; keep them stable). The URL table is at the end."""
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -21,7 +10,6 @@ from . import glossary as terms, service
 bp = Blueprint("lessons", __name__, url_prefix="/materi")
 
 
-@bp.route("/")
 @login_required
 def overview():
     lessons = service.active_lessons()
@@ -31,7 +19,6 @@ def overview():
                            summary=service.progress_summary(current_user) if is_trainee else None)
 
 
-@bp.route("/kamus")
 @login_required
 def glossary():
     entries = service.glossary_entries()
@@ -45,26 +32,22 @@ def glossary():
                            source=terms.source_lesson(request.args.get("dari")))
 
 
-@bp.route("/referensi")
 @login_required
 def references():
     return render_template("lessons/references.html", entries=service.reference_entries())
 
 
-@bp.route("/rencana")
 @teacher_required
 def plan():
     return render_template("lessons/plan.html", plan=service.teaching_plan())
 
 
-@bp.route("/kelas/<int:class_id>/kemajuan")
 @teacher_required
 def progress_grid(class_id: int):
     classroom = service.get_class_for_teacher(class_id, current_user)
     return render_template("lessons/progress_grid.html", classroom=classroom, grid=service.progress_grid(classroom))
 
 
-@bp.route("/<lesson_id>")
 @login_required
 def show(lesson_id: str):
     lesson = service.get_lesson(lesson_id)
@@ -78,7 +61,6 @@ def show(lesson_id: str):
                            form=EmptyForm() if is_trainee else None)
 
 
-@bp.route("/<lesson_id>/selesai", methods=["POST"])
 @trainee_required
 def mark_done(lesson_id: str):
     if not EmptyForm().validate_on_submit():
@@ -95,3 +77,14 @@ def mark_done(lesson_id: str):
     else:
         flash(_("Tanda selesai dibatalkan."), "info")
     return redirect(url_for("lessons.show", lesson_id=lesson_id) + "#tandai")
+
+
+# --- URL table: every route of this blueprint, in one place ----------------------------------
+
+bp.add_url_rule("/",                              view_func=overview)
+bp.add_url_rule("/kamus",                         view_func=glossary)
+bp.add_url_rule("/referensi",                     view_func=references)
+bp.add_url_rule("/rencana",                       view_func=plan)
+bp.add_url_rule("/kelas/<int:class_id>/kemajuan", view_func=progress_grid)
+bp.add_url_rule("/<lesson_id>",                   view_func=show)
+bp.add_url_rule("/<lesson_id>/selesai",           view_func=mark_done, methods=["POST"])

@@ -24,19 +24,19 @@ def sweep_command():
 def process_command(file_id, force):
     """Process (transcode) one media file now, in this process."""
     from ..extensions import db
-    from .models import MediaFile
+    from .models import MediaFile, MediaStatus
     from .service import process
 
     media = db.session.get(MediaFile, file_id)
     if media is None:
         raise click.ClickException(f"Video {file_id} tidak ada.")
-    if media.status in ("siap", "diproses") and not force:
+    if media.status in (MediaStatus.READY, MediaStatus.PROCESSING) and not force:
         raise click.ClickException(f"Video {file_id} berstatus {media.status}; pakai --force untuk memproses ulang.")
     process(file_id, force=force)
     db.session.expire_all()
     media = db.session.get(MediaFile, file_id)
     click.echo(f"Video {file_id}: {media.status}" + (f" ({media.status_reason})" if media.status_reason else ""))
-    if media.status != "siap":
+    if media.status != MediaStatus.READY:
         raise SystemExit(1)
 
 
@@ -54,6 +54,9 @@ def init_app(app):
 
     tasks.init_app(app)
     tasks.on_worker_start(app, requeue_at_worker_start)
+    from .models import status_label
+
+    app.jinja_env.globals["video_status_label"] = status_label
     app.register_blueprint(views.bp)
     app.wsgi_app = views.MethodOverride(app.wsgi_app)
     app.cli.add_command(media_cli)

@@ -14,12 +14,16 @@ import subprocess
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .video import Limits
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 log = logging.getLogger(__name__)
 
 
-def limits_from_config(config) -> "Limits":
+def limits_from_config(config) -> Limits:
     from .video import Limits
 
     return Limits(max_seconds=config["MAX_VIDEO_SECONDS"], max_pixels=config["MAX_VIDEO_PIXELS"],

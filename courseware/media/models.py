@@ -1,15 +1,34 @@
 """Uploads in progress (tus) and finished, validated media files."""
 from datetime import datetime
+from enum import StrEnum
 
+from flask_babel import gettext as _
 from sqlalchemy import BigInteger, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..models_base import utcnow
 
-# Processing states shown to users (Indonesian, stored as is).
-WAITING, PROCESSING, READY, FAILED = "menunggu", "diproses", "siap", "gagal"
-STATUSES = (WAITING, PROCESSING, READY, FAILED)
+
+class MediaStatus(StrEnum):
+    """A video's processing state, stored as is (Indonesian, also the CSS class media-status-<value>)."""
+
+    WAITING = "menunggu"
+    PROCESSING = "diproses"
+    READY = "siap"
+    FAILED = "gagal"
+
+
+WAITING, PROCESSING, READY, FAILED = MediaStatus.WAITING, MediaStatus.PROCESSING, MediaStatus.READY, MediaStatus.FAILED
+STATUSES = tuple(MediaStatus)
+
+
+def status_label(status: str | None) -> str:
+    """The one wording of a video's state on every page and in the status JSON; None: no video yet.
+    Templates call it as `video_status_label(...)`."""
+    labels = {MediaStatus.WAITING: _("Menunggu diproses"), MediaStatus.PROCESSING: _("Sedang diproses"),
+              MediaStatus.READY: _("Siap diputar"), MediaStatus.FAILED: _("Gagal diproses"), None: _("Belum ada video")}
+    return labels.get(status, status)
 
 
 class MediaFile(db.Model):

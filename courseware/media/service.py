@@ -36,7 +36,7 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..inputs import ascii_int
 from ..models_base import utcnow
-from .models import FAILED, PROCESSING, READY, WAITING, MediaFile, Upload
+from .models import WAITING, MediaFile, Upload, status_label
 from .storage import get_storage, media_dirs
 from .guard import limits_from_config, probe_isolated
 from .meta import parse_metadata, sanitize_filename
@@ -352,10 +352,8 @@ def get_media_for_viewer(file_id: int, user) -> MediaFile:
 
 
 def status_payload(media: MediaFile, urls: dict) -> dict:
-    labels = {WAITING: _("Menunggu diproses"), PROCESSING: _("Sedang diproses"),
-              READY: _("Siap diputar"), FAILED: _("Gagal diproses")}
     return {
-        "id": media.id, "status": media.status, "label": labels.get(media.status, media.status),
+        "id": media.id, "status": media.status, "label": status_label(media.status),
         "reason": media.status_reason, "ready": media.is_ready, "duration": media.duration,
         **(urls if media.is_ready else {}),
     }

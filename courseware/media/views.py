@@ -1,16 +1,7 @@
-"""Media URLs (blueprint "media", prefix /media).
+"""Media URLs (blueprint "media", prefix /media); the URL table is at the end.
 
-| method  | path                               | what                                         |
-| ------- | ---------------------------------- | -------------------------------------------- |
-| OPTIONS | /media/tus/ , /media/tus/<id>      | tus capabilities (no login needed)           |
-| POST    | /media/tus/                        | tus creation: start an upload                |
-| HEAD    | /media/tus/<id>                    | tus: how many bytes the server has           |
-| PATCH   | /media/tus/<id>                    | tus: append bytes at Upload-Offset           |
-| DELETE  | /media/tus/<id>                    | tus termination: abandon an upload           |
-| POST    | /media/tus/<id> + X-HTTP-Method-Override: PATCH/DELETE/HEAD (tus 1.0 requires it)  |
-| GET     | /media/<file_id>/status            | JSON processing status (polled by upload.js) |
-| GET     | /media/<file_id>/putar             | the playback MP4, with HTTP Range (206)      |
-| GET     | /media/<file_id>/poster.jpg        | the poster frame                             |
+tus 1.0 also lets a client send POST /media/tus/<id> with X-HTTP-Method-Override: PATCH, DELETE or HEAD
+(MethodOverride below turns it into that method).
 """
 from email.utils import format_datetime
 from datetime import timezone
@@ -137,7 +128,6 @@ def _options():
     return response
 
 
-@bp.route("/tus/", methods=["POST", "OPTIONS"])
 @csrf.exempt
 def tus_create():
     if request.method == "OPTIONS":
@@ -153,7 +143,6 @@ def tus_create():
     return response
 
 
-@bp.route("/tus/<upload_id>", methods=["HEAD", "PATCH", "DELETE", "OPTIONS"])
 @csrf.exempt
 def tus_upload(upload_id):
     if request.method == "OPTIONS":
@@ -192,7 +181,6 @@ def _media_urls(media: MediaFile) -> dict:
             "poster_url": url_for("media.poster", file_id=media.id)}
 
 
-@bp.get("/<int:file_id>/status")
 def status(file_id):
     if not current_user.is_authenticated:
         raise ServiceError(_("Sesi Anda sudah berakhir. Masuk lagi."), 401)
@@ -202,7 +190,6 @@ def status(file_id):
     return response
 
 
-@bp.get("/<int:file_id>/putar")
 @login_required
 def play(file_id):
     media = service.get_media_for_viewer(file_id, current_user)
@@ -211,7 +198,6 @@ def play(file_id):
     return send_stored(media.playback_key, media.playback_size, "video/mp4", media)
 
 
-@bp.get("/<int:file_id>/poster.jpg")
 @login_required
 def poster(file_id):
     media = service.get_media_for_viewer(file_id, current_user)
@@ -262,3 +248,12 @@ def _if_range_matches(etag: str, last_modified) -> bool:
     if if_range.date:
         return last_modified.replace(microsecond=0) <= if_range.date
     return True
+
+
+# --- URL table: every route of this blueprint, in one place ----------------------------------
+
+bp.add_url_rule("/tus/",                     view_func=tus_create, methods=["POST", "OPTIONS"])
+bp.add_url_rule("/tus/<upload_id>",          view_func=tus_upload, methods=["HEAD", "PATCH", "DELETE", "OPTIONS"])
+bp.add_url_rule("/<int:file_id>/status",     view_func=status, methods=["GET"])
+bp.add_url_rule("/<int:file_id>/putar",      view_func=play, methods=["GET"])
+bp.add_url_rule("/<int:file_id>/poster.jpg", view_func=poster, methods=["GET"])

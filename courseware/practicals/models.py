@@ -13,11 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from ..models_base import utcnow
 
-try:  # the media domain is built alongside; without it the column is a plain integer
-    from ..media.models import MediaFile  # noqa: F401
-    HAS_MEDIA_MODEL = True
-except ImportError:  # pragma: no cover - only while the media domain is missing
-    HAS_MEDIA_MODEL = False
+from ..media.models import MediaFile
 
 
 class Practical(db.Model):
@@ -115,25 +111,18 @@ class SubmissionVersion(db.Model):
     number: Mapped[int] = mapped_column(Integer)
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     transcript: Mapped[str] = mapped_column(Text, default="")
-    if HAS_MEDIA_MODEL:
-        media_file_id: Mapped[int | None] = mapped_column(ForeignKey("media_files.id"), unique=True)
-    else:  # pragma: no cover
-        media_file_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    media_file_id: Mapped[int | None] = mapped_column(ForeignKey("media_files.id"), unique=True)
     attached_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     submission: Mapped[Submission] = relationship(back_populates="versions")
     partner = relationship("User", foreign_keys=[partner_id], lazy="joined")
-    if HAS_MEDIA_MODEL:
-        media_file = relationship("MediaFile", lazy="joined")
-    else:  # pragma: no cover
-        media_file = None
+    media_file: Mapped[MediaFile | None] = relationship(lazy="joined")
 
     @property
     def media_status(self) -> str | None:
-        """"menunggu" | "diproses" | "siap" | "gagal", or None before a video is attached."""
-        media = self.media_file
-        return getattr(media, "status", None) if media is not None else None
+        """The video's MediaStatus, or None before a video is attached."""
+        return self.media_file.status if self.media_file is not None else None
 
 
 class SubmissionAttachment(db.Model):

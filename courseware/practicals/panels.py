@@ -3,12 +3,11 @@ from . import service
 
 
 def practicals_panel_context(user) -> dict:
-    practicals = service.all_practicals()
+    practicals = service.all_practicals(with_points=False)
     rows = []
     if user.has_role("trainee"):
-        for practical in practicals:
-            latest = service.latest_version(service.own_submission(user, practical))
-            rows.append((practical, latest, bool(service.partnered_versions(user, practical))))
+        latest = service.latest_own_versions(user)
+        partnered = service.practicals_partnered_in(user)
+        rows = [(p, latest.get(p.id), p.id in partnered) for p in practicals]
     classes = classes_taught_by(user) if user.has_role("teacher") else []
-    return {"practicals": practicals, "rows": rows, "classes": classes,
-            "status_labels": service.status_labels()}
+    return {"practicals": practicals, "rows": rows, "classes": classes}

@@ -1,4 +1,4 @@
-"""Practical rules: who may see which sheet and submission, versions, partners, and the video hooks.
+"""Practical rules: sheets, versions, partners, and the video hooks (who may see what: permissions.py).
 
 Used by the views here, by the media domain (through the upload-target hooks registered in
 __init__), and by the assessment domain (`evidence_rule`, `visible_submission_or_404`).
@@ -19,27 +19,26 @@ from ..media.quota import check_new_version
 from ..accounts.models import User
 from ..audit.service import record
 from ..classes.models import Classroom, Enrollment
-from ..classes.service import same_class, teaches_trainee, trainees_of
+from ..classes.service import same_class, trainees_of
 from ..database import write_transaction
 from ..errors import ServiceError
 from ..extensions import db
 from ..models_base import utcnow
+from ..text import clean_text
 from .models import Practical, Submission, SubmissionVersion
+from .permissions import can_view_submission, can_view_version
 
 UPLOAD_KIND = "submission-version"
 MAX_TRANSCRIPT_CHARS = 20_000
-STATUSES = ("menunggu", "diproses", "siap", "gagal")
-
-
-def status_labels() -> dict:
-    return {None: _("Belum ada video"), "menunggu": _("Menunggu"), "diproses": _("Diproses"),
-            "siap": _("Siap"), "gagal": _("Gagal")}
 
 
 # --- sheets ------------------------------------------------------------------------------
 
-def all_practicals() -> list[Practical]:
-    return list(db.session.scalars(select(Practical).order_by(Practical.element)))
+def all_practicals(with_points: bool = True) -> list[Practical]:
+    query = select(Practical).order_by(Practical.element)
+    if not with_points:   # a list of names and links: the checklist points stay unread
+        query = query.options(lazyload(Practical.points))
+    return list(db.session.scalars(query))
 
 
 def get_practical_or_404(code: str) -> Practical:
@@ -53,33 +52,7 @@ def other_practical(practical: Practical) -> Practical | None:
     return db.session.scalar(select(Practical).where(Practical.id != practical.id).order_by(Practical.element))
 
 
-# --- who may see what ----------------------------------------------------------------------
-
-def _is_staff_viewer(user: User) -> bool:
-    return user.has_role("assessor", "admin")
-
-
-def _teaches(user: User, trainee_id: int | None) -> bool:
-    return trainee_id is not None and user.has_role("teacher") and teaches_trainee(user, trainee_id)
-
-
-def can_view_version(user: User, version: SubmissionVersion) -> bool:
-    """The submitter, that version's partner, a teacher of either one's class, assessors and admins."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    submission = version.submission
-    if user.id in (submission.trainee_id, version.partner_id) or _is_staff_viewer(user):
-        return True
-    return _teaches(user, submission.trainee_id) or _teaches(user, version.partner_id)
-
-
-def can_view_submission(user: User, submission: Submission) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.id == submission.trainee_id or _is_staff_viewer(user):
-        return True
-    return any(can_view_version(user, v) for v in submission.versions)
-
+# --- who may see what (the rules: permissions.py) ------------------------------------------
 
 def visible_versions(user: User, submission: Submission) -> list[SubmissionVersion]:
     """Versions `user` may see, newest first (a partner sees only the versions naming them)."""
@@ -123,6 +96,21 @@ def submissions_for_trainee(user: User, code: str) -> list[Submission]:
     return sorted(rows, key=lambda s: (s.trainee_id != user.id, s.id))
 
 
+def latest_own_versions(trainee: User) -> dict[int, SubmissionVersion]:
+    """practical id -> the trainee's newest own version, for every practical in one query."""
+    rows = db.session.execute(
+        select(SubmissionVersion, Submission.practical_id).join(Submission).where(Submission.trainee_id == trainee.id)
+        .order_by(SubmissionVersion.number, SubmissionVersion.id))
+    return {practical_id: version for version, practical_id in rows}
+
+
+def practicals_partnered_in(trainee: User) -> set[int]:
+    """Ids of the practicals in which another trainee's version names `trainee` as partner."""
+    return set(db.session.scalars(
+        select(Submission.practical_id).join(SubmissionVersion)
+        .where(SubmissionVersion.partner_id == trainee.id, Submission.trainee_id != trainee.id).distinct()))
+
+
 def latest_version(submission: Submission | None) -> SubmissionVersion | None:
     return submission.versions[-1] if submission is not None and submission.versions else None
 
@@ -161,11 +149,7 @@ def validate_partner(trainee: User, partner_id: int | None) -> User | None:
 
 
 def clean_transcript(text: str | None) -> str:
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
-    if len(text) > MAX_TRANSCRIPT_CHARS:
-        raise ServiceError(_("Transkrip atau naskah terlalu panjang: %(n)d karakter (maksimal %(max)d).",
-                             n=len(text), max=MAX_TRANSCRIPT_CHARS), status=413)
-    return text
+    return clean_text(text, MAX_TRANSCRIPT_CHARS, _("Transkrip atau naskah"))
 
 
 def berkas_block_reason(trainee: User) -> str | None:
@@ -282,11 +266,6 @@ def attach_media(user: User, version_id, media_file) -> None:
     db.session.expire(version)
     record("practical.video", actor=user, target=f"submission:{version.submission_id}",
            detail={"version": version.number, "media_file": media_file.id})
-
-
-def can_view_media(user: User, media_file) -> bool:
-    version = db.session.scalar(select(SubmissionVersion).where(SubmissionVersion.media_file_id == media_file.id))
-    return version is not None and can_view_version(user, version)
 
 
 # --- the teacher's class overview ------------------------------------------------------------

@@ -1,20 +1,9 @@
-"""URLs of the practicals domain.
-
-| URL                               | who                          | what                                   |
-| --------------------------------- | ---------------------------- | -------------------------------------- |
-| GET  /praktik/                    | any signed-in user           | both sheets; a trainee's status        |
-| GET  /praktik/<code>              | any signed-in user           | the whole sheet; a trainee's versions  |
-| POST /praktik/<code>/versi        | trainee                      | save version 1, a new version or draft |
-| GET  /praktik/kiriman/<id>        | submitter, partner, teachers of either, assessor, admin (else 404) | every visible version |
-| POST /praktik/versi/<id>/lampiran | the version's submitter      | attach a photo or PDF (written product)|
-| GET  /praktik/lampiran/<id>       | whoever may see the version  | the attachment itself                  |
-| GET  /praktik/kelas/<class_id>    | the class's teacher, admin   | who submitted what                     |
+"""Practicals pages: the sheets, trainees' versions and attachments, a class's overview. The URL
+table is at the end; who may open what is in the decorators and in practicals.permissions.
 """
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from jinja2 import TemplateNotFound
-from werkzeug.routing import BuildError
 
 from ..auth import teacher_required, trainee_required
 from ..classes.service import classes_taught_by, get_class_for_teacher
@@ -25,27 +14,9 @@ from ..media.storage import get_storage
 from . import attachments, service
 from .forms import VersionForm
 from .models import SubmissionAttachment, SubmissionVersion
+from .permissions import can_view_version
 
 bp = Blueprint("practicals", __name__, url_prefix="/praktik")
-
-MEDIA_MACROS = "media/_upload_widget.html"
-
-
-def media_ui_available() -> bool:
-    """True once the media domain ships its upload widget and player macros."""
-    try:
-        current_app.jinja_env.get_template(MEDIA_MACROS)
-    except TemplateNotFound:
-        return False
-    return "media" in current_app.blueprints
-
-
-def lessons_link(element: int) -> str:
-    try:
-        return url_for("lessons.overview", _anchor=f"elemen-{element}")
-    except BuildError:
-        return f"/materi/#elemen-{element}"
-
 
 def _version_form(user) -> VersionForm:
     form = VersionForm()
@@ -57,8 +28,7 @@ def _version_form(user) -> VersionForm:
 def _render_sheet(practical, form=None, status=200):
     context = {"practical": practical, "other": service.other_practical(practical),
                "evidence_rule": service.evidence_rule(practical),
-               "lessons_url": lessons_link(practical.element), "media_ui": media_ui_available(),
-               "status_labels": service.status_labels(), "upload_kind": current_app.extensions.get("practicals_upload_kind", service.UPLOAD_KIND)}
+               "upload_kind": service.UPLOAD_KIND}
     if current_user.has_role("trainee"):
         submission = service.own_submission(current_user, practical)
         latest = service.latest_version(submission)
@@ -76,7 +46,6 @@ def _render_sheet(practical, form=None, status=200):
     return render_template("practicals/sheet.html", **context), status
 
 
-@bp.route("/")
 @login_required
 def index():
     practicals = service.all_practicals()
@@ -85,17 +54,14 @@ def index():
         for practical in practicals:
             mine[practical.code] = service.latest_version(service.own_submission(current_user, practical))
     classes = classes_taught_by(current_user) if current_user.has_role("teacher", "admin") else []
-    return render_template("practicals/index.html", practicals=practicals, mine=mine, classes=classes,
-                           status_labels=service.status_labels())
+    return render_template("practicals/index.html", practicals=practicals, mine=mine, classes=classes)
 
 
-@bp.route("/<code>")
 @login_required
 def sheet(code: str):
     return _render_sheet(service.get_practical_or_404(code))
 
 
-@bp.route("/<code>/versi", methods=["POST"])
 @trainee_required
 def save_version(code: str):
     practical = service.get_practical_or_404(code)
@@ -115,27 +81,22 @@ def save_version(code: str):
     return redirect(url_for("practicals.sheet", code=practical.code, _anchor="kiriman"))
 
 
-@bp.route("/kiriman/<int:submission_id>")
 @login_required
 def submission(submission_id: int):
     submission = service.visible_submission_or_404(current_user, submission_id)
     return render_template("practicals/submission.html", submission=submission,
-                           versions=service.visible_versions(current_user, submission),
-                           media_ui=media_ui_available(), status_labels=service.status_labels())
+                           versions=service.visible_versions(current_user, submission))
 
 
-@bp.route("/kelas/<int:class_id>")
 @teacher_required
 def class_overview(class_id: int):
     classroom = get_class_for_teacher(class_id, current_user)
     practicals, rows = service.class_overview(classroom)
-    return render_template("practicals/class_overview.html", classroom=classroom, practicals=practicals,
-                           rows=rows, status_labels=service.status_labels())
+    return render_template("practicals/class_overview.html", classroom=classroom, practicals=practicals, rows=rows)
 
 
 # --- written products attached to a version ------------------------------------------------
 
-@bp.route("/versi/<int:version_id>/lampiran", methods=["POST"])
 @trainee_required
 def attach(version_id: int):
     version = db.session.get(SubmissionVersion, version_id)
@@ -156,13 +117,23 @@ def attach(version_id: int):
     return redirect(url_for("practicals.sheet", code=version.submission.practical.code, _anchor="kiriman"))
 
 
-@bp.route("/lampiran/<int:attachment_id>")
 @login_required
 def attachment(attachment_id: int):
     item = db.session.get(SubmissionAttachment, attachment_id)
-    if item is None or not service.can_view_version(current_user, item.version):
+    if item is None or not can_view_version(current_user, item.version):
         abort(404)
     storage = get_storage()
     return Response(storage.open_read(item.storage_key), mimetype=item.content_type, headers={
         "Content-Length": str(item.size), "Cache-Control": "private, no-store",
         "Content-Disposition": f'inline; filename="lampiran-{item.id}{attachments.KINDS[item.content_type]}"'})
+
+
+# --- URL table: every route of this blueprint, in one place ----------------------------------
+
+bp.add_url_rule("/",                                view_func=index)
+bp.add_url_rule("/<code>",                          view_func=sheet)
+bp.add_url_rule("/<code>/versi",                    view_func=save_version, methods=["POST"])
+bp.add_url_rule("/kiriman/<int:submission_id>",     view_func=submission)
+bp.add_url_rule("/kelas/<int:class_id>",            view_func=class_overview)
+bp.add_url_rule("/versi/<int:version_id>/lampiran", view_func=attach, methods=["POST"])
+bp.add_url_rule("/lampiran/<int:attachment_id>",    view_func=attachment)

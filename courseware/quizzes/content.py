@@ -72,7 +72,7 @@ def check_definitions(root) -> tuple[list[str], list[str]]:
 def _pool_problems(root, where: str, item: dict) -> list[str]:
     """Can the shipped bank's pool for this quiz fill its blueprint? (written: ujian; practice: latihan)"""
     from ..bank.loader import read_bank
-    from .service import blueprint_shortfall
+    from .selection import blueprint_shortfall
 
     pool = "ujian" if item["kind"] == "written" else "latihan"
     bank, _problems, _info = read_bank(root)

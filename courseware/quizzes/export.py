@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from ..formats import csv_text
-from .service import status_label
+from ..formats import csv_text, spreadsheet_safe
+from ..results.status import test_label
 
 
 def _score(attempt):
@@ -18,7 +18,7 @@ def table(rows: list[dict], quiz) -> tuple[list[str], list[list]]:
               _("Nilai dihitung"), _("KKTP"), _("Status")]
     body = [[row["user"].nis or "", row["user"].full_name, row["user"].username, row["attempts"],
              _score(row["best"]), _score(row["last"]), _score(row["counted"]), quiz.pass_mark,
-             status_label(row["status"])] for row in rows]
+             test_label(row["status"])] for row in rows]
     return header, body
 
 
@@ -39,11 +39,7 @@ def results_xlsx(rows: list[dict], quiz, title: str) -> bytes:
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for line in body:
-        # Text cells are stored as strings, never as formulas.
-        sheet.append([v for v in line])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"
+        sheet.append([spreadsheet_safe(v) for v in line])
     for column, width in zip("ABCDEFGHI", (14, 30, 18, 11, 13, 14, 15, 7, 18)):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()

@@ -1,4 +1,3 @@
-from ..accounts.forms import EmptyForm
 from ..classes.service import classes_taught_by
 from ..results import status as results
 from . import service
@@ -8,13 +7,10 @@ def trainee_panel_context(user) -> dict:
     quiz = service.written_test()
     if quiz is None:
         return {"quiz": None}
-    status = results.test_result(user.id, quiz)
-    return {
-        "quiz": quiz, "status": status, "state": service.trainee_quiz_state(user, quiz),
-        "open_attempt": service.open_attempt(user, quiz),
-        "window": service.open_window_for(user, quiz), "left": service.attempts_left(user, quiz),
-        "form": EmptyForm(), "status_label": service.status_label,
-    }
+    # The same reading as the unit panel beside it (one per request), and the state the test list shows.
+    status = results.unit_result_for_page(user.id, quiz).test if quiz.code == results.WRITTEN_TEST_CODE \
+        else results.test_result(user.id, quiz)
+    return {"quiz": quiz, "status": status, "state": service.trainee_quiz_state(user, quiz)}
 
 
 def teacher_panel_context(user) -> dict:

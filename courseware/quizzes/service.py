@@ -9,6 +9,7 @@ import secrets
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from flask import abort
 from flask_babel import gettext as _
@@ -18,16 +19,14 @@ from sqlalchemy.orm import lazyload
 
 from ..accounts.models import User
 from ..audit.service import record
-from ..bank.models import CRITICAL_KUKS, Question, QuestionOption
-from ..classes.models import Classroom
-from ..classes.service import teaches_trainee, trainees_of
+from ..bank.models import Question, QuestionOption
 from ..database import write_transaction
 from ..errors import ServiceError
 from ..extensions import db
 from ..models_base import utcnow
-from ..results import status
-from . import windows
+from . import selection, windows
 from .models import Attempt, AttemptItem, Quiz, TestSettings
+from .permissions import can_review_attempt
 
 WRITTEN_TEST_CODE = "tes-tertulis"
 DEFAULT_PASS_MARK = 75
@@ -70,7 +69,7 @@ def get_attempt_for_trainee(attempt_id: int, user: User) -> Attempt:
 
 def get_attempt_for_teacher(attempt_id: int, user: User) -> Attempt:
     attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or not (user.is_admin or teaches_trainee(user, attempt.user_id)):
+    if attempt is None or not can_review_attempt(user, attempt):
         abort(404)
     return attempt
 
@@ -91,81 +90,7 @@ set_window = windows.set_window
 close_window_now = windows.close_window_now
 
 
-# --- choosing the items -----------------------------------------------------------------
-
-def allocate(n: int, weights: dict[str, int], available: dict[str, int]) -> dict[str, int]:
-    """How many items per KUK: at least one each (when n allows), the rest in proportion to the
-    weights, critical KUKs first on ties, never more than the bank holds."""
-    kuks = [k for k in sorted(weights) if available.get(k, 0) > 0]
-    n = min(n, sum(available[k] for k in kuks))
-    priority = sorted(kuks, key=lambda k: (k not in CRITICAL_KUKS, -weights[k], k))
-    alloc = {k: 0 for k in kuks}
-    if n < len(kuks):
-        for k in priority[:n]:
-            alloc[k] = 1
-        return {k: v for k, v in alloc.items() if v}
-    for k in kuks:
-        alloc[k] = 1
-    total_weight = sum(weights[k] for k in kuks)
-    target = {k: n * weights[k] / total_weight for k in kuks}
-    for _step in range(n - len(kuks)):
-        open_kuks = [k for k in kuks if alloc[k] < available[k]]
-        best = max(open_kuks, key=lambda k: (target[k] - alloc[k], -priority.index(k)))
-        alloc[best] += 1
-    return alloc
-
-
-def _pool_ids_by_kuk(quiz: Quiz) -> dict[str, list[int]]:
-    rows = db.session.execute(
-        select(Question.id, Question.kuk).where(Question.retired.is_(False), Question.pool == quiz.pool,
-                                                Question.kuk.in_(quiz.kuks))
-    ).all()
-    by_kuk: dict[str, list[int]] = {}
-    for qid, kuk in rows:
-        by_kuk.setdefault(kuk, []).append(qid)
-    return by_kuk
-
-
-MAX_ITEMS = 100   # the most items one attempt may hold (the settings refuse more)
-
-
-def blueprint_shortfall(weights: dict[str, int], items: int, available: dict[str, int]) -> list[tuple]:
-    """(kuk, needed, available) for every KUK whose pool cannot give what the blueprint asks."""
-    items = max(1, min(int(items), MAX_ITEMS))   # allocate() steps once per item
-    wanted = allocate(items, weights, {k: items for k in weights})
-    return [(k, n, available.get(k, 0)) for k, n in sorted(wanted.items()) if available.get(k, 0) < n]
-
-
-def shortfall_message(quiz: Quiz, shortfall: list[tuple]) -> str:
-    parts = ", ".join(_("KUK %(k)s butuh %(n)d, ada %(a)d", k=k, n=n, a=a) for k, n, a in shortfall)
-    return _("Bank soal %(p)s belum cukup untuk %(t)s (%(d)s). Tes belum dapat dimulai; guru perlu menambah "
-             "soal atau mengurangi jumlah soal per percobaan.", p=quiz.pool, t=quiz.title, d=parts)
-
-
-def pool_shortfall(quiz: Quiz, items: int) -> list[tuple]:
-    return blueprint_shortfall(quiz.kuk_weights, items, {k: len(v) for k, v in _pool_ids_by_kuk(quiz).items()})
-
-
-def pick_questions(quiz: Quiz, items: int, seen: set[int] = frozenset()) -> list[Question]:
-    """A stratified random draw from the quiz's own pool; refused when the pool cannot fill it.
-    Items in `seen` (the trainee's earlier attempts) are drawn only when a KUK has no fresh ones left."""
-    by_kuk = _pool_ids_by_kuk(quiz)
-    available = {k: len(v) for k, v in by_kuk.items()}
-    shortfall = blueprint_shortfall(quiz.kuk_weights, items, available)
-    if shortfall:
-        raise ServiceError(shortfall_message(quiz, shortfall), 409)
-    counts = allocate(items, quiz.kuk_weights, available)
-    chosen = [qid for kuk, n in counts.items() for qid in _fresh_first(by_kuk[kuk], n, seen)]
-    _random.shuffle(chosen)
-    questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(chosen)))}
-    return [questions[qid] for qid in chosen]
-
-
-def _fresh_first(ids: list[int], n: int, seen) -> list[int]:
-    fresh = [qid for qid in ids if qid not in seen]
-    if len(fresh) >= n:
-        return _random.sample(fresh, n)
-    return fresh + _random.sample([qid for qid in ids if qid in seen], n - len(fresh))
+# Choosing the items lives in selection.py; reading results (passed, review, class table) in outcome.py.
 
 
 # --- taking a quiz ----------------------------------------------------------------------
@@ -184,9 +109,69 @@ def close_expired(user_id: int | None = None, now: datetime | None = None) -> in
     return closed
 
 
-def open_attempt(user: User, quiz: Quiz) -> Attempt | None:
+def open_attempt(user: User, quiz: Quiz, now: datetime | None = None) -> Attempt | None:
+    """The attempt the trainee may still answer: not submitted and its time not run out."""
+    now = now or utcnow()
     return db.session.scalar(select(Attempt).where(
-        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_(None)))
+        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_(None),
+        (Attempt.deadline_at.is_(None)) | (Attempt.deadline_at > now)))
+
+
+# --- reading an attempt: pages never write ----------------------------------------------
+#
+# An attempt whose time ran out is closed whether or not anything has scored it yet: the
+# trainee's next write (answer, submit, start) or the periodic task (tasks.py) scores it. Until
+# then every page reads it through ClosedByTime, as results/status.py does: submitted at its
+# deadline, "waktu-habis", scored in memory from the answers it saved. Nothing here writes.
+
+def reads_closed(attempt: Attempt, now: datetime | None = None) -> bool:
+    return attempt.submitted_at is not None or (
+        attempt.deadline_at is not None and attempt.deadline_at <= (now or utcnow()))
+
+
+class _ScoredItem:
+    """An item of a ClosedByTime attempt with its correctness worked out (read-only)."""
+
+    def __init__(self, item: AttemptItem, is_correct: bool):
+        self._item = item
+        self.is_correct = is_correct
+
+    def __getattr__(self, name):
+        return getattr(self._item, name)
+
+
+class ClosedByTime:
+    """An unscored attempt whose deadline has passed, read as the scoring will write it."""
+
+    is_submitted = True
+    submitted_how = "waktu-habis"
+
+    def __init__(self, attempt: Attempt, keys: set[int]):
+        self._attempt = attempt
+        self.items = [_ScoredItem(i, i.chosen_option_id in keys) for i in attempt.items]
+        self.correct_count = sum(i.is_correct for i in self.items)
+        self.item_count = len(self.items)
+        self.score = round(100 * self.correct_count / self.item_count, 2) if self.items else 0.0
+        self.submitted_at = attempt.deadline_at
+
+    def __getattr__(self, name):
+        return getattr(self._attempt, name)
+
+
+def read_attempts(attempts: list[Attempt], now: datetime | None = None) -> list:
+    """The attempts as pages show them (see ClosedByTime); one query for keys, only if one is due."""
+    now = now or utcnow()
+    due = [a for a in attempts if a.submitted_at is None and reads_closed(a, now)]
+    if not due:
+        return list(attempts)
+    question_ids = {i.question_id for a in due for i in a.items}
+    keys = set(db.session.scalars(select(QuestionOption.id).where(
+        QuestionOption.question_id.in_(question_ids), QuestionOption.is_key.is_(True)))) if question_ids else set()
+    return [ClosedByTime(a, keys) if a in due else a for a in attempts]
+
+
+def read_attempt(attempt: Attempt, now: datetime | None = None):
+    return read_attempts([attempt], now)[0]
 
 
 def attempts_of(user: User, quiz: Quiz) -> list[Attempt]:
@@ -211,11 +196,20 @@ def attempts_left(user: User, quiz: Quiz, settings: TestSettings | None = None) 
     return max(0, settings.attempts_allowed - len(attempts_of(user, quiz)))
 
 
+class TakingState(StrEnum):
+    """What a trainee can do with one quiz now (templates compare with these values)."""
+
+    NOT_OPEN = "belum-dibuka"      # a written test without an open window for the trainee's class
+    OPEN = "terbuka"
+    IN_PROGRESS = "sedang"
+    USED_UP = "habis"
+
+
 @dataclass
 class QuizState:
     """What a trainee can do with one quiz now, said the same way on the dashboard, the test list
-    and the start page: belum-dibuka | terbuka | sedang | habis."""
-    state: str
+    and the start page."""
+    state: TakingState
     message: str
     settings: TestSettings
     attempts: list
@@ -238,20 +232,20 @@ def trainee_quiz_state(user: User, quiz: Quiz, now: datetime | None = None) -> Q
     running = next((a for a in attempts if a.submitted_at is None and
                     (a.deadline_at is None or a.deadline_at > now)), None)
     if running is not None:
-        return QuizState("sedang", _("Anda sedang mengerjakan percobaan %(n)d; lanjutkan sebelum waktunya habis.",
+        return QuizState(TakingState.IN_PROGRESS, _("Anda sedang mengerjakan percobaan %(n)d; lanjutkan sebelum waktunya habis.",
                                      n=running.number), settings, attempts, left, running, window)
     if left == 0:
-        return QuizState("habis", _("Kesempatan mengerjakan sudah habis (%(n)d kali). Hasilnya ada di daftar "
+        return QuizState(TakingState.USED_UP, _("Kesempatan mengerjakan sudah habis (%(n)d kali). Hasilnya ada di daftar "
                                     "percobaan; bila belum lulus, bicarakan tindak lanjutnya dengan guru.",
                                     n=settings.attempts_allowed), settings, attempts, left, None, window)
     if quiz.is_written and window is None:
-        return QuizState("belum-dibuka", _("Tes belum dibuka untuk kelas Anda. Tunggu jadwal dari guru."),
+        return QuizState(TakingState.NOT_OPEN, _("Tes belum dibuka untuk kelas Anda. Tunggu jadwal dari guru."),
                          settings, attempts, left, None, None)
     if left is None:
         message = _("Latihan terbuka dan boleh diulang.")
     else:
         message = _("Tes terbuka. Sisa kesempatan: %(n)d.", n=left)
-    return QuizState("terbuka", message, settings, attempts, left, None, window)
+    return QuizState(TakingState.OPEN, message, settings, attempts, left, None, window)
 
 
 def start_or_resume(user: User, quiz: Quiz, now: datetime | None = None) -> tuple[Attempt, bool]:
@@ -288,7 +282,7 @@ def _start(user: User, quiz: Quiz, now: datetime) -> tuple[Attempt, bool]:
                                  n=settings.attempts_allowed), 409)
         seen = {qid for order in db.session.scalars(select(Attempt.question_order).where(
             Attempt.user_id == user.id, Attempt.quiz_id == quiz.id)) for qid in order}
-        questions = pick_questions(quiz, settings.items_per_attempt, seen)
+        questions = selection.pick_questions(quiz, settings.items_per_attempt, seen)
         deadline = None
         if settings.time_limit_minutes:
             deadline = now + timedelta(minutes=settings.time_limit_minutes)
@@ -437,103 +431,3 @@ def claim_and_score(attempt_id: int, how: str, now: datetime, actor, track: bool
         record("quiz.submit", actor=actor, target=f"attempt:{attempt_id}",
                detail={"how": how, "score": score, "correct": correct, "items": len(items)})
     return True
-
-
-# --- results ----------------------------------------------------------------------------
-
-def is_passed(attempt: Attempt) -> bool:
-    return attempt.score is not None and attempt.score >= settings_for_attempt(attempt).pass_mark
-
-
-def review_open(attempt: Attempt, now: datetime | None = None) -> bool:
-    """May the trainee see keys and explanations of this attempt now?"""
-    if not attempt.is_submitted:
-        return False
-    if not attempt.quiz.is_written:
-        return True
-    window = window_for(attempt.quiz_id, attempt.classroom_id)
-    if window is None or window.review_policy == "langsung":
-        return True
-    return (now or utcnow()) >= window.closes_at
-
-
-def review_opens_at(attempt: Attempt) -> datetime | None:
-    window = window_for(attempt.quiz_id, attempt.classroom_id)
-    return window.closes_at if window is not None and window.review_policy == "setelah-ditutup" else None
-
-
-def may_reveal_key(question: Question, attempt: Attempt, review: bool) -> bool:
-    """The one gate for showing a trainee a key or an explanation.
-
-    A `latihan` item's key may show in a practice attempt once answered; an `ujian` item's key
-    only in the review of the trainee's own submitted written-test attempt, when open. Old
-    practice attempts that drew an item since moved to `ujian` never show its key."""
-    if question.pool == "ujian":
-        return attempt.quiz.is_written and review
-    return review or not attempt.quiz.is_written
-
-
-def kuk_breakdown(attempt: Attempt) -> list[dict]:
-    rows: dict[str, dict] = {}
-    for item in attempt.items:
-        row = rows.setdefault(item.question.kuk, {"kuk": item.question.kuk, "correct": 0, "total": 0})
-        row["total"] += 1
-        row["correct"] += bool(item.is_correct)
-    for row in rows.values():
-        row["percent"] = round(100 * row["correct"] / row["total"], 1)
-    return [rows[k] for k in sorted(rows)]
-
-
-def shown_options(item: AttemptItem) -> list[QuestionOption]:
-    """The item's options in the order this attempt showed them."""
-    by_id = {o.id: o for o in item.question.options}
-    return [by_id[i] for i in item.option_order if i in by_id]
-
-
-def counted_attempt(user_id: int, quiz: Quiz) -> Attempt | None:
-    attempts = list(db.session.scalars(select(Attempt).where(Attempt.user_id == user_id, Attempt.quiz_id == quiz.id)
-                                       .order_by(Attempt.number)))
-    settings = windows.settings_for_trainee(user_id, quiz, attempts[-1] if attempts else None)
-    return status.counted(attempts, settings.counting)
-
-
-def class_results(classroom: Classroom, quiz: Quiz) -> list[dict]:
-    """One row per trainee of the class: attempts, best, last, the counted score and the status."""
-    trainees = trainees_of(classroom)
-    close_expired(now=utcnow())
-    window = window_for(quiz.id, classroom.id) if quiz.is_written else None
-    settings = window.settings if window is not None else quiz.settings
-    by_user: dict[int, list[Attempt]] = {}
-    if trainees:
-        for attempt in db.session.scalars(select(Attempt).where(
-                Attempt.quiz_id == quiz.id, Attempt.user_id.in_([t.id for t in trainees])).order_by(Attempt.number)):
-            by_user.setdefault(attempt.user_id, []).append(attempt)
-    results = status.test_results([t.id for t in trainees], quiz) if quiz.is_written and trainees else {}
-    rows = []
-    for trainee in trainees:
-        attempts = by_user.get(trainee.id, [])
-        done = [a for a in attempts if a.is_submitted]
-        result = results.get(trainee.id)
-        counted = status.counted(attempts, settings.counting)
-        if result is not None:
-            state = result.status
-        elif counted is None:
-            state = status.TestStatus.SEDANG_MENGERJAKAN if attempts else status.TestStatus.BELUM_IKUT
-        else:
-            state = status.TestStatus.LULUS if counted.score >= settings.pass_mark else status.TestStatus.BELUM_LULUS
-        rows.append({
-            "user": trainee, "attempts": len(attempts), "in_progress": len(attempts) > len(done),
-            "best": max(done, key=lambda a: (a.score, -a.number)) if done else None,
-            "last": done[-1] if done else None, "counted": counted, "status": state,
-        })
-    return rows
-
-
-def status_label(state: str) -> str:
-    return status.test_labels().get(state, state)
-
-
-def own_classes(user: User) -> list[Classroom]:
-    from ..classes.service import classes_taught_by
-
-    return classes_taught_by(user)

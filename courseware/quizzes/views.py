@@ -20,7 +20,7 @@ from ..accounts.forms import EmptyForm
 from ..auth import admin_required, exam_keys_required, teacher_required, trainee_required
 from ..classes.service import classes_taught_by, get_class_for_teacher
 from ..errors import ServiceError
-from . import analysis, export, service, windows
+from . import analysis, export, outcome, selection, service, windows
 from .forms import SettingsForm, WindowForm
 from .service import AttemptClosed
 
@@ -44,27 +44,26 @@ def _posted_answers() -> dict[int, int]:
 
 # --- trainee ----------------------------------------------------------------------------
 
-@bp.route("/")
 @trainee_required
 def index():
-    service.close_expired(current_user.id)
     cards = []
     for quiz in service.all_quizzes():
+        attempts = service.read_attempts(service.attempts_of(current_user, quiz))
         cards.append({
             "quiz": quiz,
             "open_attempt": service.open_attempt(current_user, quiz),
-            "attempts": service.attempts_of(current_user, quiz),
+            "attempts": attempts,
             "left": service.attempts_left(current_user, quiz),
             "window": service.open_window_for(current_user, quiz) if quiz.is_written else None,
             "windows": service.windows_of_trainee(current_user, quiz) if quiz.is_written else [],
-            "counted": service.counted_attempt(current_user.id, quiz),
+            "counted": (counted := outcome.counted_attempt(current_user.id, quiz, attempts)),
+            "test_status": outcome.pass_status(counted) if counted and quiz.is_written else None,
             "settings": service.settings_for(current_user, quiz),
             "state": service.trainee_quiz_state(current_user, quiz),
         })
-    return render_template("quizzes/index.html", cards=cards, form=EmptyForm(), service=service)
+    return render_template("quizzes/index.html", cards=cards, form=EmptyForm())
 
 
-@bp.route("/<code>/mulai", methods=["GET", "POST"])
 @trainee_required
 def start(code: str):
     """GET shows what the attempt will be (items, time, attempts left, rules); only the POST of its
@@ -83,19 +82,17 @@ def start(code: str):
     return redirect(url_for("quizzes.take", attempt_id=attempt.id))
 
 
-@bp.route("/percobaan/<int:attempt_id>")
 @trainee_required
 def take(attempt_id: int):
     attempt = service.get_attempt_for_trainee(attempt_id, current_user)
-    service.close_expired(current_user.id)
-    if attempt.is_submitted:
+    if service.reads_closed(attempt):   # scored by the next write or the periodic task, not here
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
     practice = attempt.quiz.feedback_per_item
     items = [{
         "item": item,
-        "options": service.shown_options(item),
+        "options": outcome.shown_options(item),
         "feedback": service.item_feedback(item) if practice and item.chosen_option_id is not None
-        and service.may_reveal_key(item.question, attempt, review=False) else None,
+        and outcome.may_reveal_key(item.question, attempt, review=False) else None,
     } for item in attempt.items]
     response = Response(render_template("quizzes/take.html", attempt=attempt, items=items, practice=practice,
                                         seconds_left=service.seconds_left(attempt), form=EmptyForm()))
@@ -103,7 +100,6 @@ def take(attempt_id: int):
     return response
 
 
-@bp.route("/percobaan/<int:attempt_id>/waktu")
 @trainee_required
 def time_left(attempt_id: int):
     """What an open test page polls: the server's remaining time, or where to go once closed."""
@@ -116,7 +112,6 @@ def time_left(attempt_id: int):
     return response
 
 
-@bp.route("/percobaan/<int:attempt_id>/jawab", methods=["POST"])
 @trainee_required
 def answer(attempt_id: int):
     # save_answers owns the 404 for another trainee's attempt (one query less per click).
@@ -142,7 +137,6 @@ def _answer_error(message: str, status: int, attempt_id: int, closed: bool = Fal
     return redirect(target or url_for("quizzes.take", attempt_id=attempt_id))
 
 
-@bp.route("/percobaan/<int:attempt_id>/simpan", methods=["POST"])
 @trainee_required
 def save(attempt_id: int):
     service.get_attempt_for_trainee(attempt_id, current_user)
@@ -155,7 +149,6 @@ def save(attempt_id: int):
     return redirect(url_for("quizzes.take", attempt_id=attempt_id))
 
 
-@bp.route("/percobaan/<int:attempt_id>/kumpulkan", methods=["POST"])
 @trainee_required
 def submit(attempt_id: int):
     attempt = service.get_attempt_for_trainee(attempt_id, current_user)
@@ -172,24 +165,22 @@ def submit(attempt_id: int):
     return redirect(url_for("quizzes.result", attempt_id=attempt_id))
 
 
-@bp.route("/percobaan/<int:attempt_id>/hasil")
 @trainee_required
 def result(attempt_id: int):
-    attempt = service.get_attempt_for_trainee(attempt_id, current_user)
-    service.close_expired(current_user.id)
+    attempt = service.read_attempt(service.get_attempt_for_trainee(attempt_id, current_user))
     if not attempt.is_submitted:
         return redirect(url_for("quizzes.take", attempt_id=attempt.id))
-    return _render_result(attempt, review=service.review_open(attempt), teacher_view=False)
+    return _render_result(attempt, review=outcome.review_open(attempt), teacher_view=False)
 
 
 def _render_result(attempt, review: bool, teacher_view: bool, classroom=None):
-    items = [{"item": i, "options": service.shown_options(i),
-              "key": i.question.key_option if service.may_reveal_key(i.question, attempt, review) else None}
+    items = [{"item": i, "options": outcome.shown_options(i),
+              "key": i.question.key_option if outcome.may_reveal_key(i.question, attempt, review) else None}
              for i in attempt.items] if review else []
     response = Response(render_template(
-        "quizzes/result.html", attempt=attempt, passed=service.is_passed(attempt),
-        kuks=service.kuk_breakdown(attempt), review=review, items=items,
-        review_opens_at=service.review_opens_at(attempt), teacher_view=teacher_view, classroom=classroom,
+        "quizzes/result.html", attempt=attempt, test_status=outcome.pass_status(attempt),
+        kuks=outcome.kuk_breakdown(attempt), review=review, items=items,
+        review_opens_at=outcome.review_opens_at(attempt), teacher_view=teacher_view, classroom=classroom,
         left=service.attempts_left(attempt.user, attempt.quiz), pass_mark=service.settings_for_attempt(attempt).pass_mark,
         form=EmptyForm()))
     response.headers["Cache-Control"] = "no-store"
@@ -198,7 +189,6 @@ def _render_result(attempt, review: bool, teacher_view: bool, classroom=None):
 
 # --- teacher ----------------------------------------------------------------------------
 
-@bp.route("/kelola")
 @teacher_required
 def manage():
     quizzes = service.all_quizzes()
@@ -208,7 +198,6 @@ def manage():
     return render_template("quizzes/manage.html", quizzes=quizzes, classes=classes, written=written)
 
 
-@bp.route("/kelola/<code>", methods=["GET", "POST"])
 @admin_required
 def settings(code: str):
     """A quiz's defaults: what a new class window starts from (existing windows keep theirs)."""
@@ -231,15 +220,14 @@ def settings(code: str):
 
 def _render_window(classroom, quiz, form, current, status=200):
     items = form.items_per_attempt.data
-    if not isinstance(items, int) or not 1 <= items <= service.MAX_ITEMS:
+    if not isinstance(items, int) or not 1 <= items <= selection.MAX_ITEMS:
         items = quiz.items_per_attempt
-    shortfall = service.pool_shortfall(quiz, items)
+    shortfall = selection.pool_shortfall(quiz, items)
     return render_template("quizzes/window.html", classroom=classroom, quiz=quiz, form=form, current=current,
-                           shortfall=service.shortfall_message(quiz, shortfall) if shortfall else None,
+                           shortfall=selection.shortfall_message(quiz, shortfall) if shortfall else None,
                            close_form=EmptyForm()), status
 
 
-@bp.route("/kelas/<int:class_id>/jadwal", methods=["GET", "POST"])
 @teacher_required
 def window(class_id: int):
     classroom = get_class_for_teacher(class_id, current_user)
@@ -266,7 +254,6 @@ def window(class_id: int):
     return _render_window(classroom, quiz, form, current, 400 if form.errors else 200)
 
 
-@bp.route("/kelas/<int:class_id>/jadwal/tutup", methods=["POST"])
 @teacher_required
 def close_window(class_id: int):
     classroom = get_class_for_teacher(class_id, current_user)
@@ -290,7 +277,6 @@ def _results_quiz():
     return quiz
 
 
-@bp.route("/kelas/<int:class_id>/hasil")
 @teacher_required
 def results(class_id: int):
     classroom = get_class_for_teacher(class_id, current_user)
@@ -298,8 +284,7 @@ def results(class_id: int):
     window = service.window_for(quiz.id, classroom.id) if quiz.is_written else None
     return render_template("quizzes/results.html", classroom=classroom, quiz=quiz,
                            settings=window.settings if window is not None else quiz.settings,
-                           rows=service.class_results(classroom, quiz), quizzes=service.all_quizzes(),
-                           status_label=service.status_label)
+                           rows=outcome.class_results(classroom, quiz), quizzes=service.all_quizzes())
 
 
 def _download(body, mimetype: str, filename: str) -> Response:
@@ -307,36 +292,32 @@ def _download(body, mimetype: str, filename: str) -> Response:
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
 
 
-@bp.route("/kelas/<int:class_id>/hasil.csv")
 @teacher_required
 def results_csv(class_id: int):
     classroom = get_class_for_teacher(class_id, current_user)
     quiz = _results_quiz()
-    return _download(export.results_csv(service.class_results(classroom, quiz), quiz), "text/csv",
+    return _download(export.results_csv(outcome.class_results(classroom, quiz), quiz), "text/csv",
                      f"hasil-{quiz.code}-kelas-{classroom.id}.csv")
 
 
-@bp.route("/kelas/<int:class_id>/hasil.xlsx")
 @teacher_required
 def results_xlsx(class_id: int):
     classroom = get_class_for_teacher(class_id, current_user)
     quiz = _results_quiz()
-    body = export.results_xlsx(service.class_results(classroom, quiz), quiz, f"{quiz.title} · {classroom.label}")
+    body = export.results_xlsx(outcome.class_results(classroom, quiz), quiz, f"{quiz.title} · {classroom.label}")
     return _download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      f"hasil-{quiz.code}-kelas-{classroom.id}.xlsx")
 
 
-@bp.route("/kelas/<int:class_id>/percobaan/<int:attempt_id>")
 @exam_keys_required
 def teacher_review(class_id: int, attempt_id: int):
     classroom = get_class_for_teacher(class_id, current_user)
-    attempt = service.get_attempt_for_teacher(attempt_id, current_user)
+    attempt = service.read_attempt(service.get_attempt_for_teacher(attempt_id, current_user))
     if not attempt.is_submitted:
         abort(404)
     return _render_result(attempt, review=True, teacher_view=True, classroom=classroom)
 
 
-@bp.route("/analisis")
 @exam_keys_required
 def item_analysis():
     classes = classes_taught_by(current_user)
@@ -354,3 +335,24 @@ def item_analysis():
                            selected=selected, include_all=include_all, quizzes=service.all_quizzes(),
                            reliability_label=analysis.reliability_label,
                            min_attempts=analysis.MIN_ATTEMPTS_FOR_RELIABILITY, min_answers=analysis.MIN_ANSWERS_PER_ITEM)
+
+
+# --- URL table: every route of this blueprint, in one place ----------------------------------
+
+bp.add_url_rule("/",                                                view_func=index)
+bp.add_url_rule("/<code>/mulai",                                    view_func=start, methods=["GET", "POST"])
+bp.add_url_rule("/percobaan/<int:attempt_id>",                      view_func=take)
+bp.add_url_rule("/percobaan/<int:attempt_id>/waktu",                view_func=time_left)
+bp.add_url_rule("/percobaan/<int:attempt_id>/jawab",                view_func=answer, methods=["POST"])
+bp.add_url_rule("/percobaan/<int:attempt_id>/simpan",               view_func=save, methods=["POST"])
+bp.add_url_rule("/percobaan/<int:attempt_id>/kumpulkan",            view_func=submit, methods=["POST"])
+bp.add_url_rule("/percobaan/<int:attempt_id>/hasil",                view_func=result)
+bp.add_url_rule("/kelola",                                          view_func=manage)
+bp.add_url_rule("/kelola/<code>",                                   view_func=settings, methods=["GET", "POST"])
+bp.add_url_rule("/kelas/<int:class_id>/jadwal",                     view_func=window, methods=["GET", "POST"])
+bp.add_url_rule("/kelas/<int:class_id>/jadwal/tutup",               view_func=close_window, methods=["POST"])
+bp.add_url_rule("/kelas/<int:class_id>/hasil",                      view_func=results)
+bp.add_url_rule("/kelas/<int:class_id>/hasil.csv",                  view_func=results_csv)
+bp.add_url_rule("/kelas/<int:class_id>/hasil.xlsx",                 view_func=results_xlsx)
+bp.add_url_rule("/kelas/<int:class_id>/percobaan/<int:attempt_id>", view_func=teacher_review)
+bp.add_url_rule("/analisis",                                        view_func=item_analysis)

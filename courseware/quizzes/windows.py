@@ -27,7 +27,7 @@ from .models import COUNTING, REVIEW_POLICIES, SETTING_NAMES, Attempt, Quiz, Qui
 def validate_settings(values: dict) -> TestSettings:
     """The settings as typed values, or a ServiceError naming the first one out of range."""
     items = values.get("items_per_attempt")
-    if not isinstance(items, int) or not 1 <= items <= 100:   # quizzes.service.MAX_ITEMS
+    if not isinstance(items, int) or not 1 <= items <= 100:   # quizzes.selection.MAX_ITEMS
         raise ServiceError(_("Jumlah soal per percobaan 1-100."))
     limit = values.get("time_limit_minutes") or None
     if limit is not None and not 1 <= limit <= 300:

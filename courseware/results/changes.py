@@ -1,6 +1,11 @@
 """Every change of a trainee's unit status is audited, whatever caused it (a judgement, a
 correction, a test result, a class's test settings): wrap the change in `unit_status_changes`
-inside its write transaction and the changes are recorded in that same transaction."""
+inside its write transaction and the changes are recorded in that same transaction.
+
+The results are read once before and once after the change (issue 11: a finalise used to read
+them a dozen times). The tracker it yields carries both readings, so the caller can audit its
+own finer change (a LIK result) from them instead of reading again: `changes.then(hook)` runs
+hook(before, after) after the second reading, before the unit-status records."""
 from contextlib import contextmanager
 
 from ..audit.service import record
@@ -8,14 +13,31 @@ from ..extensions import db
 from .status import unit_results
 
 
+class StatusChanges:
+    def __init__(self, before: dict):
+        self.before = before
+        self.after: dict | None = None
+        self.hooks: list = []
+
+    def then(self, hook) -> None:
+        self.hooks.append(hook)
+
+
 @contextmanager
-def unit_status_changes(trainee_ids, actor, cause: str, detail: dict | None = None):
+def unit_status_changes(trainee_ids, actor, cause: str, detail: dict | None = None, liks_only: bool = False):
+    """liks_only=True: the change cannot touch the written test (a judgement or a correction), so
+    the second reading keeps the first one's test results."""
     ids = sorted(set(trainee_ids))
-    before = {tid: r.status for tid, r in unit_results(ids).items()}
-    yield
+    changes = StatusChanges(unit_results(ids, with_marks=False))
+    yield changes
     db.session.flush()
     db.session.expire_all()   # the change may have used bulk UPDATEs the loaded objects do not see
-    for tid, result in unit_results(ids).items():
-        if result.status != before[tid]:
+    tests = {tid: r.test for tid, r in changes.before.items()} if liks_only else None
+    changes.after = unit_results(ids, with_marks=False, tests=tests)
+    for hook in changes.hooks:
+        hook(changes.before, changes.after)
+    for tid, result in changes.after.items():
+        if result.status != changes.before[tid].status:
             record("unit.status", actor=actor, target=f"user:{tid}",
-                   detail={"from": str(before[tid]), "to": str(result.status), "cause": cause, **(detail or {})})
+                   detail={"from": str(changes.before[tid].status), "to": str(result.status), "cause": cause,
+                           **(detail or {})})

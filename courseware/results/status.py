@@ -21,8 +21,9 @@ from enum import StrEnum
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 
-from ..assessments.models import Judgement
+from ..assessments.models import Judgement, JudgementState
 from ..bank.models import QuestionOption
 from ..extensions import db
 from ..formats import decimal_comma
@@ -65,6 +66,18 @@ def test_labels() -> dict:
     return {TestStatus.BELUM_IKUT: _("Belum ikut"), TestStatus.SEDANG_MENGERJAKAN: _("Sedang mengerjakan"),
             TestStatus.LULUS: _("Lulus"), TestStatus.BELUM_LULUS: _("Belum lulus"),
             TestStatus.TIDAK_LULUS: _("Tidak lulus (kesempatan habis)")}
+
+
+def test_label(status: TestStatus | str) -> str:
+    """The one wording of a written-test status (Jinja global `test_status_label`)."""
+    return test_labels().get(status, status)
+
+
+def test_tag_class(status: TestStatus | str) -> str:
+    """The tag colour of a written-test status (Jinja global `test_status_class`)."""
+    if status == TestStatus.LULUS:
+        return "tag-ok"
+    return "tag-bad" if status in (TestStatus.BELUM_LULUS, TestStatus.TIDAK_LULUS) else ""
 
 
 def lik_labels() -> dict:
@@ -137,7 +150,7 @@ def _evidence(trainee_ids: list[int]) -> dict[tuple[int, str], SubmissionVersion
 
 def _counting_finals():
     """Final judgements that count: not void. A void correction supersedes nothing."""
-    return (Judgement.state == "final", Judgement.void_reason.is_(None))
+    return (Judgement.state == JudgementState.FINAL, Judgement.void_reason.is_(None))
 
 
 def current_final(version_id: int, trainee_id: int) -> Judgement | None:
@@ -145,13 +158,16 @@ def current_final(version_id: int, trainee_id: int) -> Judgement | None:
     return _current_finals([version_id]).get((version_id, trainee_id))
 
 
-def _current_finals(version_ids: list[int]) -> dict[tuple[int, int], Judgement]:
-    """(version, trainee) -> its current counting final judgement, for many versions in one query."""
+def _current_finals(version_ids: list[int], with_marks: bool = True) -> dict[tuple[int, int], Judgement]:
+    """(version, trainee) -> its current counting final judgement, for many versions in one query
+    (plus one for their marks unless with_marks=False: a status needs only the recommendation)."""
     if not version_ids:
         return {}
-    finals = list(db.session.scalars(select(Judgement).where(Judgement.version_id.in_(version_ids),
-                                                              *_counting_finals())
-                                     .order_by(Judgement.finalised_at, Judgement.id)))
+    query = select(Judgement).where(Judgement.version_id.in_(version_ids), *_counting_finals()) \
+        .order_by(Judgement.finalised_at, Judgement.id)
+    if not with_marks:
+        query = query.options(lazyload(Judgement.marks))
+    finals = list(db.session.scalars(query))
     superseded = {j.supersedes_id for j in finals if j.supersedes_id is not None}
     return {(j.version_id, j.trainee_id): j for j in finals if j.id not in superseded}
 
@@ -160,9 +176,9 @@ def lik_result(trainee_id: int, code: str) -> LikResult:
     return lik_results([trainee_id])[trainee_id][code]
 
 
-def lik_results(trainee_ids: list[int]) -> dict[int, dict[str, LikResult]]:
+def lik_results(trainee_ids: list[int], with_marks: bool = True) -> dict[int, dict[str, LikResult]]:
     evidence = _evidence(trainee_ids)
-    finals = _current_finals([v.id for v in evidence.values()])
+    finals = _current_finals([v.id for v in evidence.values()], with_marks)
     results = {}
     for trainee_id in trainee_ids:
         results[trainee_id] = {}
@@ -311,9 +327,25 @@ def unit_result(trainee_id: int) -> UnitResult:
     return unit_results([trainee_id])[trainee_id]
 
 
-def unit_results(trainee_ids: list[int]) -> dict[int, UnitResult]:
-    """Where each of these trainees stands, in a fixed number of queries whatever their number."""
-    tests = test_results(trainee_ids)
-    liks = lik_results(trainee_ids)
+def unit_results(trainee_ids: list[int], quiz: Quiz | None = None, with_marks: bool = True,
+                 tests: dict[int, TestResult] | None = None) -> dict[int, UnitResult]:
+    """Where each of these trainees stands, in a fixed number of queries whatever their number.
+    `quiz`: the written test, when the caller has already read it; `tests`: the test results, when
+    the caller knows they have not changed (a judgement changes only the LIK side)."""
+    tests = tests if tests is not None else test_results(trainee_ids, quiz)
+    liks = lik_results(trainee_ids, with_marks)
     return {tid: UnitResult(tid, decide(tests[tid], liks[tid]), tests[tid], liks[tid], _missing(tests[tid], liks[tid]))
             for tid in trainee_ids}
+
+
+def unit_result_for_page(trainee_id: int, quiz: Quiz | None = None) -> UnitResult:
+    """For a read-only page that shows one trainee's standing in several places (the dashboard's
+    panels): read once per request. Write paths call unit_results() and always read afresh."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return unit_results([trainee_id], quiz)[trainee_id]
+    cache = g.setdefault("unit_results_for_page", {})
+    if trainee_id not in cache:
+        cache[trainee_id] = unit_results([trainee_id], quiz)[trainee_id]
+    return cache[trainee_id]

@@ -1,7 +1,7 @@
 """accounts, classes, audit
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23 16:16:42.905538
 
 """

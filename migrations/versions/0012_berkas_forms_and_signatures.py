@@ -24,6 +24,7 @@ def upgrade():
         sa.Column('created_at', sa.DateTime(), nullable=False),
         sa.Column('updated_at', sa.DateTime(), nullable=False),
         sa.Column('locked_at', sa.DateTime(), nullable=True),
+        sa.Column('trainee_name', sa.String(length=120), nullable=True),
         sa.Column('fingerprint', sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(['trainee_id'], ['users.id'], name=op.f('fk_assessment_forms_trainee_id_users')),
         sa.ForeignKeyConstraint(['classroom_id'], ['classrooms.id'],

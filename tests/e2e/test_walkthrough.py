@@ -212,7 +212,7 @@ def test_full_walkthrough(live_server, staff, walk, clip, tmp_path):
     trainee.set_input_files("[data-upload-widget] input[type=file]", str(clip))
     # The widget reloads the page when the upload is done; processing ran in the request (TASKS_EAGER).
     trainee.wait_for_selector("video.media-player", timeout=30000)
-    assert trainee.locator(".pr-jump .pr-status-siap").inner_text() == "Siap"
+    assert trainee.locator(".pr-jump .pr-status-siap").inner_text() == "Siap diputar"
     # On the 360-px phone the player fills the card (it was 222 px inside the figure's indent).
     card = trainee.locator("video.media-player").first.locator("xpath=ancestor::section[1]").bounding_box()
     assert trainee.locator("video.media-player").first.bounding_box()["width"] >= card["width"] - 40
