@@ -13,12 +13,13 @@ from .test_assessments_service import judge
 
 def sit_test(trainee, quiz, wrong: int = 0):
     """Start, answer (the first `wrong` items wrong, the rest right) and submit one attempt."""
+    from courseware.quizzes import outcome
     from courseware.quizzes import service as quizzes
 
     attempt, _created = quizzes.start_or_resume(trainee, quiz)
     answers = {}
     for item in attempt.items:
-        options = quizzes.shown_options(item)
+        options = outcome.shown_options(item)
         key = next(o for o in options if o.is_key)
         other = next(o for o in options if not o.is_key)
         answers[item.position] = (other if item.position <= wrong else key).id

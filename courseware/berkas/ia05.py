@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..extensions import db
-from ..quizzes import service as quizzes
+from ..quizzes import outcome as quizzes
 from ..quizzes.models import Attempt
 from ..quizzes.windows import settings_for_attempt
 from ..results import status as results
