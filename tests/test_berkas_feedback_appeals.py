@@ -87,6 +87,10 @@ def test_appeal_is_decided_only_by_someone_else(app, berkas_school):
     # another class's teacher, the trainee: no decision either
     assert as_client(app, s.teacher2).post(url, data=data).status_code == 403
     assert as_client(app, s.trainee).post(url, data=data).status_code == 403
+    # the judging assessor reads the appeal without a decision form; a second assessor gets one
+    assert "Putuskan banding" not in text(as_client(app, s.assessor).get(f"/berkas/banding/{appeal.id}"))
+    page = as_client(app, s.assessor2).get(f"/berkas/banding/{appeal.id}")
+    assert page.status_code == 200 and "Putuskan banding" in text(page) and "ttd-ulang-canvas" in text(page)
     # a second assessor upholds and signs as asesor: the form locks
     assert as_client(app, s.assessor2).post(url, data={**data, **signed("Asesor Kedua")}).status_code == 302
     db.session.refresh(appeal)
