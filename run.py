@@ -39,12 +39,18 @@ def install(dev: bool = False) -> None:
     files = [ROOT / "requirements.txt"] + ([req] if dev else [])
     stamp = VENV / f".installed-{'dev' if dev else 'run'}"
     wanted = _requirements_digest(files)
-    if stamp.exists() and stamp.read_text() == wanted:
-        return
-    print(f"Memasang dependensi dari {req.name} ...", flush=True)
-    subprocess.run([str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", str(req)],
+    if not (stamp.exists() and stamp.read_text() == wanted):
+        print(f"Memasang dependensi dari {req.name} ...", flush=True)
+        subprocess.run([str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", str(req)],
+                       check=True, cwd=ROOT)
+        stamp.write_text(wanted)
+    compile_translations()
+
+
+def compile_translations() -> None:
+    """Compile the interface catalogs (English) with Babel; only a missing or outdated .mo is written."""
+    subprocess.run([str(PYTHON), "-c", "from courseware.i18n import compile_catalogs; compile_catalogs()"],
                    check=True, cwd=ROOT)
-    stamp.write_text(wanted)
 
 
 def main(argv: list[str]) -> int:

@@ -2,7 +2,8 @@
 import os
 from pathlib import Path
 
-from flask import Flask, has_request_context, request
+from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from .config import check_secret_key, load_or_create_secret_key, settings_from_env
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -55,6 +56,9 @@ def create_app(config: dict | None = None) -> Flask:
         module.init_app(app)
     register_error_handlers(app)
     register_template_helpers(app)
+    from .i18n import register as register_i18n
+
+    register_i18n(app)
     register_security_headers(app)
     from .tables import register as register_card_tables
 
@@ -76,16 +80,14 @@ def _init_extensions(app: Flask) -> None:
                      compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    from .i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Silakan masuk terlebih dahulu."
+    login_manager.login_message = _l("Silakan masuk terlebih dahulu.")
+    login_manager.localize_callback = str  # the lazy message in the visitor's language, as a plain str
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user_from_session)
 
-
-def _select_locale():
-    if has_request_context() and request.cookies.get("lang") in ("id", "en"):
-        return request.cookies.get("lang")
-    return "id"

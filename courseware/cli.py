@@ -36,6 +36,11 @@ content_cli = AppGroup("content", help="Periksa konten bawaan (materi, soal, lem
 @click.command("init")
 def init_command():
     """Upgrade the database to the newest revision and sync shipped content (idempotent)."""
+    from .i18n import compile_catalogs
+
+    # A checkout that skipped `run.py install`: compile the English catalog if it is missing or stale.
+    for mo in compile_catalogs():
+        click.echo(f"Katalog terjemahan dikompilasi: {mo.relative_to(mo.parents[3])}")
     upgrade()
     for line in run_content_sync(current_app):
         click.echo(line)

@@ -88,6 +88,8 @@ def settings_from_env(instance_path: str) -> dict:
         "HOST": os.environ.get("HOST") or "127.0.0.1",
         "SCHOOL_NAME": os.environ.get("SCHOOL_NAME") or "SMK",
         "BABEL_DEFAULT_LOCALE": os.environ.get("DEFAULT_LOCALE") or "id",
+        # English catalog (and any later one): courseware/translations/<lang>/LC_MESSAGES/messages.po
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent / "translations"),
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE") or "Asia/Jakarta",
         # A test page or a marking screen may stay open for hours: tie the CSRF token
         # to the session instead of letting it expire after an hour.

@@ -12,7 +12,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime as babel_datetime
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context, has_request_context
 
 # Indonesia's three zones; a school elsewhere (TIMEZONE set to another zone) gets that zone's abbreviation.
 ZONE_LABELS = {
@@ -22,6 +22,15 @@ ZONE_LABELS = {
 }
 DEFAULT_TIMEZONE = "Asia/Jakarta"
 LOCALE = "id"
+
+
+def _locale() -> str:
+    """Month names follow the interface language (English: '3 Dec 2026'); numbers keep the decimal comma."""
+    if has_request_context():
+        from .i18n import current_language
+
+        return current_language()
+    return LOCALE
 
 
 def timezone_name() -> str:
@@ -51,7 +60,7 @@ def local_datetime(value, pattern: str = "d MMM yyyy, HH.mm") -> str:
         return "–"
     if isinstance(value, date) and not isinstance(value, datetime):
         return local_date(value, pattern)
-    return f"{babel_datetime(to_local(value), pattern, locale=LOCALE)} {zone_label()}"
+    return f"{babel_datetime(to_local(value), pattern, locale=_locale())} {zone_label()}"
 
 
 def local_date(value, pattern: str = "dd-MM-yyyy") -> str:
@@ -60,7 +69,7 @@ def local_date(value, pattern: str = "dd-MM-yyyy") -> str:
         return "–"
     if isinstance(value, datetime):
         value = to_local(value)
-    return babel_datetime(datetime(value.year, value.month, value.day), pattern, locale=LOCALE)
+    return babel_datetime(datetime(value.year, value.month, value.day), pattern, locale=_locale())
 
 
 def local_today() -> date:

@@ -19,6 +19,11 @@ from sqlalchemy import text
 from courseware import create_app
 from courseware.accounts.service import create_user
 from courseware.extensions import db
+from courseware.i18n import compile_catalogs
+
+# A fresh clone has no compiled catalog (*.mo is not in git); compiling only when missing or older
+# than the .po costs nothing on later runs.
+compile_catalogs()
 
 TEST_PASSWORD = "rahasia-123"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

@@ -25,6 +25,9 @@ from courseware.quizzes.models import Attempt
 from courseware.assessments.models import Judgement
 from courseware.bank.models import Question
 
+from courseware.berkas.appeal_models import Appeal, ArchiveJob
+from courseware.berkas.models import AssessmentForm, FormSignature
+
 from .conftest import _empty_all_tables, login_as, make_app
 from .seed_class import add_expired_attempt, seed_class
 
@@ -66,8 +69,20 @@ def site(tmp_path_factory, media_clips):
                                           size=len(PNG), sha256="0" * 64, original_filename="produk.png")
         db.session.add(attachment)
         db.session.commit()
+        form = AssessmentForm(kind="FR.APL.02", trainee_id=trainee.id, classroom_id=school.classroom.id,
+                              content={"kuk": []})
+        form.signatures.append(FormSignature(signer_id=trainee.id, role="peserta", typed_name=trainee.full_name,
+                                             drawing=PNG))
+        db.session.add(form)
+        db.session.commit()
         submitted = db.session.scalar(select(Attempt).where(Attempt.user_id == trainee.id, Attempt.number == 1))
         judgement = db.session.scalar(select(Judgement).where(Judgement.trainee_id == trainee.id))
+        appeal = Appeal(trainee_id=trainee.id, judgement_id=judgement.id, classroom_id=school.classroom.id,
+                        reasons="Alasan banding untuk uji GET.")
+        job = ArchiveJob(classroom_id=school.classroom.id, requested_by_id=school.teacher.id, state="berjalan",
+                         total=4)
+        db.session.add_all([appeal, job])
+        db.session.commit()
         users = {"admin": admin, "teacher": school.teacher, "assessor": school.assessor, "trainee": trainee,
                  "teacher+assessor": dual}
         values = {
@@ -82,6 +97,10 @@ def site(tmp_path_factory, media_clips):
             "version_id": [versions[0].id],
             "submission_id": [versions[0].submission_id],
             "attachment_id": [attachment.id],
+            "form_id": [form.id],
+            "signature_id": [form.signatures[0].id],
+            "appeal_id": [appeal.id],
+            "job_id": [job.id],
             "filename": ["css/app.css"],
             "fmt": ["gift", "moodlexml"],
         }

@@ -6,8 +6,9 @@ from flask_login import current_user
 from ..navigation import add_nav
 
 # Pages a user with a first (generated) password may still open.
+# The language switch too: whoever cannot read the password page must be able to change its language.
 _OPEN_DURING_FIRST_PASSWORD = {"accounts.change_password", "accounts.logout",
-                               "accounts.logout_everywhere", "static"}
+                               "accounts.logout_everywhere", "accounts.choose_language", "static"}
 
 
 def init_app(app):

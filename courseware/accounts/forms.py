@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField
+from wtforms import BooleanField, PasswordField, RadioField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -46,3 +46,10 @@ class EmptyForm(FlaskForm):
 class IdentityForm(FlaskForm):
     full_name = StringField(_l("Nama lengkap"), validators=[DataRequired(_l("Isi nama lengkap.")), Length(max=120)])
     nis = StringField(_l("NIS (khusus peserta)"), validators=[Optional(), Length(max=30)])
+
+
+class LanguageForm(FlaskForm):
+    # The two names stay in their own language (i18n.LANGUAGE_NAMES): whoever cannot read the
+    # current interface still finds their own.
+    language = RadioField(_l("Bahasa antarmuka"), choices=[("id", "Bahasa Indonesia"), ("en", "English")],
+                          validators=[DataRequired(_l("Pilih bahasa."))])

@@ -24,6 +24,8 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Interface language chosen on the account page ("id", "en"); None: cookie / browser / Indonesian.
+    language: Mapped[str | None] = mapped_column(String(5))
 
     # Loaded on first use, not with every User: pages list dozens of users (a class, a queue) and
     # a selectin here cost one extra query per batch. The signed-in user gets them joined in the

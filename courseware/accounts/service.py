@@ -177,6 +177,16 @@ def change_password(user: User, current: str, new: str, confirm: str) -> None:
     _store_new_password(user, new, actor=user)
 
 
+def set_language(user: User, language: str) -> None:
+    """Save the interface language chosen on the account page ("id" or "en")."""
+    from ..i18n import normalise
+
+    if normalise(language) is None:
+        raise ServiceError(_("Pilih Bahasa Indonesia atau English."), field="language")
+    user.language = normalise(language)
+    db.session.commit()
+
+
 def reset_password(user: User, actor: User) -> str:
     new = passwords.generate_password()
     _store_new_password(user, new, actor=actor, must_change=True)

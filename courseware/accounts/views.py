@@ -1,12 +1,14 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import force_locale
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import ServiceError
 from ..extensions import limiter
 from ..inputs import safe_next_path
 from . import service
-from .forms import ChangePasswordForm, LoginForm
+from .. import i18n
+from .forms import ChangePasswordForm, LanguageForm, LoginForm
 
 bp = Blueprint("accounts", __name__)
 
@@ -24,7 +26,7 @@ def _safe_next(target: str | None) -> str:
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"],
                key_func=_login_rate_key, methods=["POST"],
                deduct_when=lambda response: response.status_code == 401,
-               error_message="Terlalu banyak percobaan masuk. Tunggu satu menit lalu coba lagi.")
+               error_message=lambda: _("Terlalu banyak percobaan masuk. Tunggu satu menit lalu coba lagi."))
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.home"))
@@ -76,11 +78,38 @@ def change_password():
                 field.errors = [exc.message]
             else:
                 flash(exc.message, "error")
-            return render_template("accounts/password.html", form=form), 400
+            return render_template("accounts/password.html", form=form, language_form=_language_form()), 400
         login_user(current_user._get_current_object())  # new session version: keep this device in
         flash(_("Kata sandi berhasil diganti."), "success")
         return redirect(url_for("dashboard.home"))
-    return render_template("accounts/password.html", form=form), (400 if form.errors else 200)
+    return render_template("accounts/password.html", form=form, language_form=_language_form()),\
+        (400 if form.errors else 200)
+
+
+def _language_form() -> LanguageForm:
+    # Shown on the password page, posted to choose_language: never filled from the password form's POST.
+    form = LanguageForm(formdata=None)
+    form.language.data = i18n.current_language()
+    return form
+
+
+def choose_language():
+    """The switch on the login page (cookie) and the account page (saved on the account, and the cookie
+    so that the login page after a logout stays in the same language)."""
+    form = LanguageForm()
+    target = safe_next_path(request.form.get("next")) or url_for(
+        "accounts.change_password" if current_user.is_authenticated else "accounts.login")
+    if not form.validate_on_submit():
+        flash(_("Pilih Bahasa Indonesia atau English."), "error")
+        return redirect(target, 303)
+    language = form.language.data
+    if current_user.is_authenticated:
+        service.set_language(current_user, language)
+    response = redirect(target, 303)
+    i18n.set_language_cookie(response, language)
+    with force_locale(language):  # the confirmation in the language just chosen
+        flash(_("Bahasa antarmuka: Bahasa Indonesia."), "success")
+    return response
 
 
 # --- URL table: every route of this blueprint, in one place ----------------------------------
@@ -89,3 +118,4 @@ bp.add_url_rule("/masuk",           view_func=login, methods=["GET", "POST"])
 bp.add_url_rule("/keluar",          view_func=logout, methods=["POST"])
 bp.add_url_rule("/keluar/semua",    view_func=logout_everywhere, methods=["POST"])
 bp.add_url_rule("/akun/kata-sandi", view_func=change_password, methods=["GET", "POST"])
+bp.add_url_rule("/bahasa",          view_func=choose_language, methods=["POST"])

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -88,9 +88,9 @@ def queue_classes() -> list[Classroom]:
 def format_waiting(delta: timedelta) -> str:
     minutes = max(int(delta.total_seconds() // 60), 0)
     if minutes < 60:
-        return _("%(n)d menit", n=minutes)
+        return ngettext("%(n)d menit", "%(n)d menit", minutes, n=minutes)
     hours = minutes // 60
     if hours < 48:
-        return _("%(n)d jam", n=hours)
-    return _("%(n)d hari", n=hours // 24)
+        return ngettext("%(n)d jam", "%(n)d jam", hours, n=hours)
+    return ngettext("%(n)d hari", "%(n)d hari", hours // 24, n=hours // 24)
 

@@ -103,6 +103,11 @@ def consent_state(version: SubmissionVersion) -> str:
     return row.decision if row else "menunggu"
 
 
+def consent_states(versions) -> dict[int, str]:
+    """version id -> consent_state, worked out in the view so templates call no query function."""
+    return {v.id: consent_state(v) for v in versions}
+
+
 def consent_labels() -> dict:
     return {"tanpa-pasangan": _("Tanpa pasangan di aplikasi"), "menunggu": _("Menunggu jawaban pasangan"),
             "setuju": _("Pasangan setuju"), "menolak": _("Pasangan menolak")}

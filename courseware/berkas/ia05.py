@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..extensions import db
-from ..quizzes import outcome as quizzes
+from ..quizzes import outcome
 from ..quizzes.models import Attempt
 from ..quizzes.windows import settings_for_attempt
 from ..results import status as results
@@ -79,17 +79,17 @@ def attempt_or_404(attempt_id: int) -> Attempt:
 
 def answer_sheet(attempt: Attempt, staff_view: bool) -> AnswerSheet:
     """The sheet for staff (every key) or for the trainee (keys only through the quizzes' gate)."""
-    review = True if staff_view else quizzes.review_open(attempt)
+    review = True if staff_view else outcome.review_open(attempt)
     settings = settings_for_attempt(attempt)
     sheet = AnswerSheet(attempt, attempt.user, score=attempt.score, pass_mark=settings.pass_mark,
-                        review_opens_at=None if staff_view else quizzes.review_opens_at(attempt))
+                        review_opens_at=None if staff_view else outcome.review_opens_at(attempt))
     sheet.passed = attempt.score is not None and attempt.score >= settings.pass_mark
     shown_any = False
     for item in attempt.items:
-        reveal = staff_view or quizzes.may_reveal_key(item.question, attempt, review)
+        reveal = staff_view or outcome.may_reveal_key(item.question, attempt, review)
         shown_any = shown_any or reveal
         options, chosen, key = [], None, None
-        for index, option in enumerate(quizzes.shown_options(item)):
+        for index, option in enumerate(outcome.shown_options(item)):
             letter = LETTERS[index]
             is_chosen = option.id == item.chosen_option_id
             if is_chosen:

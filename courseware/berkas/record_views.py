@@ -1,19 +1,6 @@
-"""Pages of FR.IA.05, FR.AK.03, FR.AK.04, the berkas PDF and the class archive. URL table (prefix /berkas):
-
-  /ia05/<attempt_id>                 the trainee's counted written-test attempt as FR.IA.05 (GET);
-                                     POST .../umpan-balik: the assessor's feedback + signature
-  /peserta/<trainee_id>/ia05         redirect to the counted attempt's FR.IA.05
-  /umpan-balik                       trainee: own FR.AK.03 (GET, POST answers + signature)
-  /peserta/<trainee_id>/umpan-balik  teacher of the class, assessors, admins: a trainee's FR.AK.03
-  /kelas/<class_id>/umpan-balik      the class summary of FR.AK.03 (ya/tidak counts per question)
-  /banding                           trainee: judgements that may be appealed, own appeals
-  /banding/penilaian/<judgement_id>  trainee: FR.AK.04 form (GET, POST reasons + signature)
-  /banding/masuk                     assessors/admins: open appeals
-  /banding/<appeal_id>               the appeal; POST .../putus: uphold or re-assess (someone else)
-  /peserta/<trainee_id>.pdf          the whole berkas of one trainee as one PDF
-  /kelas/<class_id>/arsip            POST: start the class archive (ZIP) in the background
-  /arsip/<job_id>                    progress page; /arsip/<job_id>/status.json; /arsip/<job_id>.zip
-"""
+"""Pages of FR.IA.05, FR.AK.03, FR.AK.04, the berkas PDF and the class archive (prefix /berkas, blueprint
+"berkas_records"). The URL table is at the end; who may open what is in the decorators and the permission
+modules."""
 from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
                    send_file, url_for)
 from flask_babel import gettext as _
@@ -51,7 +38,6 @@ def _signed_context(form) -> dict:
 
 # --- FR.IA.05 ----------------------------------------------------------------------------
 
-@bp.route("/ia05/<int:attempt_id>")
 @login_required
 def ia05_sheet(attempt_id: int):
     attempt = ia05.attempt_or_404(attempt_id)
@@ -69,7 +55,6 @@ def ia05_sheet(attempt_id: int):
     return response
 
 
-@bp.route("/ia05/<int:attempt_id>/umpan-balik", methods=["POST"])
 @assessor_required
 def ia05_feedback(attempt_id: int):
     attempt = ia05.attempt_or_404(attempt_id)
@@ -87,7 +72,6 @@ def ia05_feedback(attempt_id: int):
     return redirect(url_for(".ia05_sheet", attempt_id=attempt.id))
 
 
-@bp.route("/peserta/<int:trainee_id>/ia05")
 @login_required
 def ia05_of(trainee_id: int):
     trainee = perms2.trainee_or_404(current_user, trainee_id)
@@ -115,7 +99,6 @@ def _render_feedback(trainee: User, values=None, status=200, own=True):
         unit=results.unit_result(trainee.id), **_signed_context(form)), status
 
 
-@bp.route("/umpan-balik", methods=["GET", "POST"])
 @trainee_required
 def ak03():
     trainee = current_user._get_current_object()
@@ -134,7 +117,6 @@ def ak03():
     return redirect(url_for(".ak03"))
 
 
-@bp.route("/peserta/<int:trainee_id>/umpan-balik")
 @role_required("teacher", "assessor", "admin")
 def ak03_of(trainee_id: int):
     trainee = perms2.trainee_or_404(current_user, trainee_id)
@@ -143,7 +125,6 @@ def ak03_of(trainee_id: int):
     return _render_feedback(trainee, own=False)
 
 
-@bp.route("/kelas/<int:class_id>/umpan-balik")
 @role_required("teacher", "assessor", "admin")
 def ak03_summary(class_id: int):
     classroom = perms2.class_or_404(current_user, class_id)
@@ -154,7 +135,6 @@ def ak03_summary(class_id: int):
 
 # --- FR.AK.04 ----------------------------------------------------------------------------
 
-@bp.route("/banding")
 @trainee_required
 def appeal_index():
     trainee = current_user._get_current_object()
@@ -174,7 +154,6 @@ def _render_appeal_form(judgement, values=None, status=200):
                            posted=request.form if request.method == "POST" else {}, error=None), status
 
 
-@bp.route("/banding/penilaian/<int:judgement_id>", methods=["GET", "POST"])
 @trainee_required
 def appeal_new(judgement_id: int):
     trainee = current_user._get_current_object()
@@ -207,7 +186,6 @@ def appeal_new(judgement_id: int):
     return redirect(url_for(".appeal_show", appeal_id=appeal.id))
 
 
-@bp.route("/banding/masuk")
 @assessor_required
 def appeal_inbox():
     rows = [a for a in appeals.open_appeals() if perms2.staff_view_of(current_user, a.trainee_id)]
@@ -240,7 +218,6 @@ def _render_appeal(appeal, values=None, status=200, reassessing=False):
         title=_title(appeals.KIND, _("Banding Asesmen")), **_signed_context(form), **_common()), status
 
 
-@bp.route("/banding/<int:appeal_id>")
 @login_required
 def appeal_show(appeal_id: int):
     appeal = appeals.appeal_or_404(appeal_id)
@@ -248,7 +225,6 @@ def appeal_show(appeal_id: int):
     return _render_appeal(appeal)
 
 
-@bp.route("/banding/<int:appeal_id>/putus", methods=["POST"])
 @assessor_required
 def appeal_decide(appeal_id: int):
     from ..assessments import form_input
@@ -291,7 +267,6 @@ def appeal_decide(appeal_id: int):
 
 # --- the berkas PDF and the class archive -------------------------------------------------
 
-@bp.route("/peserta/<int:trainee_id>.pdf")
 @login_required
 def berkas_pdf(trainee_id: int):
     from .bundle import berkas_pdf as build
@@ -305,7 +280,6 @@ def berkas_pdf(trainee_id: int):
                              "Cache-Control": "private, no-store"})
 
 
-@bp.route("/kelas/<int:class_id>/arsip", methods=["GET", "POST"])
 @role_required("teacher", "assessor", "admin")
 def archive_start(class_id: int):
     classroom = perms2.class_or_404(current_user, class_id)
@@ -326,14 +300,12 @@ def _job_or_404(job_id: int):
     return job
 
 
-@bp.route("/arsip/<int:job_id>")
 @role_required("teacher", "assessor", "admin")
 def archive_progress(job_id: int):
     job = _job_or_404(job_id)
     return render_template("berkas2/archive_progress.html", job=job)
 
 
-@bp.route("/arsip/<int:job_id>/status.json")
 @role_required("teacher", "assessor", "admin")
 def archive_status(job_id: int):
     job = _job_or_404(job_id)
@@ -345,7 +317,6 @@ def archive_status(job_id: int):
     return response
 
 
-@bp.route("/arsip/<int:job_id>.zip")
 @role_required("teacher", "assessor", "admin")
 def archive_download(job_id: int):
     job = _job_or_404(job_id)
@@ -354,3 +325,23 @@ def archive_download(job_id: int):
         abort(404)
     return send_file(path, mimetype="application/zip", as_attachment=True, download_name=job.storage_name,
                      max_age=0)
+
+
+# --- URL table: every route of this blueprint, in one place ----------------------------------
+
+bp.add_url_rule("/ia05/<int:attempt_id>",                view_func=ia05_sheet)
+bp.add_url_rule("/ia05/<int:attempt_id>/umpan-balik",    view_func=ia05_feedback, methods=["POST"])
+bp.add_url_rule("/peserta/<int:trainee_id>/ia05",        view_func=ia05_of)
+bp.add_url_rule("/umpan-balik",                          view_func=ak03, methods=["GET", "POST"])
+bp.add_url_rule("/peserta/<int:trainee_id>/umpan-balik", view_func=ak03_of)
+bp.add_url_rule("/kelas/<int:class_id>/umpan-balik",     view_func=ak03_summary)
+bp.add_url_rule("/banding",                              view_func=appeal_index)
+bp.add_url_rule("/banding/penilaian/<int:judgement_id>", view_func=appeal_new, methods=["GET", "POST"])
+bp.add_url_rule("/banding/masuk",                        view_func=appeal_inbox)
+bp.add_url_rule("/banding/<int:appeal_id>",              view_func=appeal_show)
+bp.add_url_rule("/banding/<int:appeal_id>/putus",        view_func=appeal_decide, methods=["POST"])
+bp.add_url_rule("/peserta/<int:trainee_id>.pdf",         view_func=berkas_pdf)
+bp.add_url_rule("/kelas/<int:class_id>/arsip",           view_func=archive_start, methods=["GET", "POST"])
+bp.add_url_rule("/arsip/<int:job_id>",                   view_func=archive_progress)
+bp.add_url_rule("/arsip/<int:job_id>/status.json",       view_func=archive_status)
+bp.add_url_rule("/arsip/<int:job_id>.zip",               view_func=archive_download)

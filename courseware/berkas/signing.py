@@ -16,11 +16,11 @@ import hashlib
 import io
 import json
 import re
-import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
+from PIL import Image
 from sqlalchemy import event, inspect, select
 from sqlalchemy.exc import IntegrityError
 
@@ -43,10 +43,6 @@ MAX_TYPED_NAME = 120
 FINGERPRINT_RE = re.compile(r"^[0-9a-f]{64}$")
 DATA_URL_PREFIX = "data:image/png;base64,"
 
-try:  # Pillow decodes and measures the drawing; without it a strict chunk-level check is used.
-    from PIL import Image
-except ImportError:  # pragma: no cover - Pillow ships with the venv
-    Image = None
 
 
 class LockedFormError(ServiceError):
@@ -74,23 +70,6 @@ def drawing_from_data_url(value: str | None) -> bytes:
         raise ServiceError(_("Data tanda tangan rusak. Hapus lalu gambar ulang."), field="drawing") from None
 
 
-def _png_size_without_pillow(data: bytes) -> tuple[int, int]:  # pragma: no cover - Pillow is installed
-    if data[12:16] != b"IHDR":
-        raise ValueError("no IHDR")
-    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-    pos, idat = 8, b""
-    while pos < len(data):
-        length = int.from_bytes(data[pos:pos + 4], "big")
-        kind = data[pos + 4:pos + 8]
-        if kind == b"IDAT":
-            idat += data[pos + 8:pos + 8 + length]
-        pos += 12 + length
-    raw = zlib.decompressobj().decompress(idat, 64 * 1024 * 1024)
-    if len(set(raw)) < 3:
-        raise ValueError("blank")
-    return width, height
-
-
 def validate_drawing(data: bytes) -> bytes:
     """The PNG as given when it is a real, decodable, non-blank PNG of sensible size; else ServiceError."""
     if not data:
@@ -100,28 +79,22 @@ def validate_drawing(data: bytes) -> bytes:
                              kb=MAX_DRAWING_BYTES // 1024), field="drawing")
     if not data.startswith(PNG_MAGIC):
         raise ServiceError(_("Tanda tangan harus berupa gambar PNG dari kotak tanda tangan."), field="drawing")
+    broken = ServiceError(_("Gambar tanda tangan rusak atau bukan PNG. Hapus lalu gambar ulang."), field="drawing")
     try:
-        if Image is None:  # pragma: no cover
-            width, height = _png_size_without_pillow(data)
-            ink = MIN_INK_PIXELS
-        else:
-            with Image.open(io.BytesIO(data)) as image:
-                if image.format != "PNG":
-                    raise ValueError("not png")
-                width, height = image.size
-                if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
-                    raise ServiceError(_("Ukuran gambar tanda tangan tidak wajar (%(w)d x %(h)d piksel).",
-                                         w=width, h=height), field="drawing")
-                image.load()
-                ink = _ink_pixels(image)
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != "PNG":
+                raise broken
+            width, height = image.size
+            # Measured before decoding, so a tiny file declaring a huge canvas is never inflated.
+            if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
+                raise ServiceError(_("Ukuran gambar tanda tangan tidak wajar (%(w)d x %(h)d piksel).",
+                                     w=width, h=height), field="drawing")
+            image.load()
+            ink = _ink_pixels(image)
     except ServiceError:
         raise
     except Exception:  # noqa: BLE001 - any decoder complaint means "not a usable PNG"
-        raise ServiceError(_("Gambar tanda tangan rusak atau bukan PNG. Hapus lalu gambar ulang."),
-                           field="drawing") from None
-    if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
-        raise ServiceError(_("Ukuran gambar tanda tangan tidak wajar (%(w)d x %(h)d piksel).", w=width, h=height),
-                           field="drawing")
+        raise broken from None
     if ink < MIN_INK_PIXELS:
         raise ServiceError(_("Kotak tanda tangan masih kosong. Gambar tanda tangan Anda lalu kirim lagi."),
                            field="drawing")

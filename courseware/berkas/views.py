@@ -1,24 +1,13 @@
-"""Berkas pages. URL table (prefix /berkas):
-
-  /                                    everyone with a role: own forms (trainee), classes (staff)
-  /periksa?kode=<fingerprint>          PUBLIC: valid/invalid + form kind + date signed, nothing else
-  /kelas/<class_id>                    teacher of the class, its assessors, admin: forms per trainee
-  /kelas/<class_id>/pengaturan         POST, teacher of the class/admin: APL.02 gate on/off
-  /kelas/<class_id>/asesor             POST, teacher of the class/admin: name or remove an assessor
-  /peserta/<trainee_id>/apl02          GET the form; POST the trainee's answers + signature
-  /peserta/<trainee_id>/apl02/tinjau   POST, assessor of the class: recommendation + signature
-  /peserta/<trainee_id>/apl02/baru     POST, the trainee after "tidak dapat dilanjutkan": a new one
-  /peserta/<trainee_id>/ak01           GET the form; POST .../rencana (assessor), .../setuju (trainee)
-  /pasangan                            a trainee's versions as partner; POST /pasangan/<version_id>
-  /formulir/<form_id>                  any form, rendered from its definition (display_rows)
-  /tanda-tangan/<signature_id>.png     the drawn signature, for those who may see the form
-"""
+"""Berkas pages (prefix /berkas): a trainee's forms, a class's forms, APL.02 and AK.01 signing, partner
+consent, any form rendered from its definition, drawn signatures, and the PUBLIC fingerprint check
+(/periksa). The URL table is at the end; who may open what is in the decorators and permissions.py."""
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth import role_required, trainee_required
 from ..classes.models import Classroom
+from ..classes.permissions import can_see_class
 from ..classes.service import trainees_of
 from ..errors import ServiceError
 from ..extensions import db, limiter
@@ -32,7 +21,7 @@ def _class_or_404(class_id: int, manage: bool = False) -> Classroom:
     classroom = db.session.get(Classroom, class_id)
     if classroom is None:
         abort(404)
-    teaches = current_user.is_admin or classroom.teacher_id == current_user.id
+    teaches = can_see_class(current_user, classroom)
     if manage and not teaches:
         abort(404)
     if not (teaches or permissions.assesses_class(current_user, class_id)):
@@ -51,7 +40,6 @@ def _sig_context(form, role: str) -> dict:
 
 # --- public check --------------------------------------------------------------------------------
 
-@bp.route("/periksa")
 @limiter.limit("30 per minute")
 def check():
     code = (request.args.get("kode") or "").strip()
@@ -61,14 +49,14 @@ def check():
 
 # --- lists ---------------------------------------------------------------------------------------
 
-@bp.route("/")
 @login_required
 def index():
     context = {}
     if current_user.has_role("trainee"):
         context.update(apl02_form=apl02.current_form(current_user.id),
                        ak01_form=ak01.find_form(ak01.KIND, current_user.id),
-                       partner_versions=ak01.versions_as_partner(current_user), status_label=service.status_label,
+                       partner_versions=(partnered := ak01.versions_as_partner(current_user)),
+                       consents=ak01.consent_states(partnered), status_label=service.status_label,
                        titles={k: definitions.definition(k)["title"] for k in (apl02.KIND, ak01.KIND)})
     classes = {}
     if current_user.has_role("teacher", "admin"):
@@ -80,21 +68,19 @@ def index():
     if not context and not classes and not current_user.has_role("teacher", "assessor", "admin"):
         abort(403)
     return render_template("berkas/index.html", classes=sorted(classes.values(), key=lambda c: c.name),
-                           consent_labels=ak01.consent_labels(), consent_state=ak01.consent_state, **context)
+                           consent_labels=ak01.consent_labels(), is_trainee=current_user.has_role("trainee"), **context)
 
 
-@bp.route("/kelas/<int:class_id>")
 @login_required
 def class_page(class_id: int):
     classroom = _class_or_404(class_id)
     rows = [(t, apl02.current_form(t.id), ak01.find_form(ak01.KIND, t.id)) for t in trainees_of(classroom)]
-    manage = current_user.is_admin or classroom.teacher_id == current_user.id
+    manage = can_see_class(current_user, classroom)
     return render_template("berkas/class.html", classroom=classroom, rows=rows, manage=manage,
                            settings=service.class_settings(class_id), status_label=service.status_label,
                            assessors=service.class_assessors(class_id))
 
 
-@bp.route("/kelas/<int:class_id>/pengaturan", methods=["POST"])
 @role_required("teacher", "admin")
 def class_settings(class_id: int):
     classroom = _class_or_404(class_id, manage=True)
@@ -103,7 +89,6 @@ def class_settings(class_id: int):
     return redirect(url_for("berkas.class_page", class_id=class_id))
 
 
-@bp.route("/kelas/<int:class_id>/asesor", methods=["POST"])
 @role_required("teacher", "admin")
 def class_assessor(class_id: int):
     classroom = _class_or_404(class_id, manage=True)
@@ -136,7 +121,6 @@ def _render_apl02(trainee, form, status=200, error=None):
         rows=definitions.display_rows(form)), status
 
 
-@bp.route("/peserta/<int:trainee_id>/apl02", methods=["GET", "POST"])
 @login_required
 def apl02_page(trainee_id: int):
     trainee = permissions.trainee_or_404(current_user, trainee_id)
@@ -154,7 +138,6 @@ def apl02_page(trainee_id: int):
     return _render_apl02(trainee, form)
 
 
-@bp.route("/peserta/<int:trainee_id>/apl02/tinjau", methods=["POST"])
 @role_required("assessor")
 def apl02_review(trainee_id: int):
     trainee = permissions.trainee_or_404(current_user, trainee_id)
@@ -170,7 +153,6 @@ def apl02_review(trainee_id: int):
     return redirect(url_for("berkas.apl02_page", trainee_id=trainee.id))
 
 
-@bp.route("/peserta/<int:trainee_id>/apl02/baru", methods=["POST"])
 @trainee_required
 def apl02_restart(trainee_id: int):
     if trainee_id != current_user.id:
@@ -194,18 +176,16 @@ def _render_ak01(trainee, form, status=200, error=None):
         may_agree=(permissions.may_sign(current_user, form, "peserta") and form.signature_for("asesor") is not None
                    and form.signature_for("peserta") is None),
         peserta=_sig_context(form, "peserta"), asesor=_sig_context(form, "asesor"),
-        rows=definitions.display_rows(form), versions=ak01.versions_of_trainee(trainee.id),
-        consent_state=ak01.consent_state, consent_labels=ak01.consent_labels()), status
+        rows=definitions.display_rows(form), versions=(versions := ak01.versions_of_trainee(trainee.id)),
+        consents=ak01.consent_states(versions), consent_labels=ak01.consent_labels()), status
 
 
-@bp.route("/peserta/<int:trainee_id>/ak01")
 @login_required
 def ak01_page(trainee_id: int):
     trainee = permissions.trainee_or_404(current_user, trainee_id)
     return _render_ak01(trainee, ak01.find_form(ak01.KIND, trainee.id) or _blank(ak01.KIND, trainee))
 
 
-@bp.route("/peserta/<int:trainee_id>/ak01/rencana", methods=["POST"])
 @role_required("assessor")
 def ak01_plan(trainee_id: int):
     trainee = permissions.trainee_or_404(current_user, trainee_id)
@@ -219,7 +199,6 @@ def ak01_plan(trainee_id: int):
     return redirect(url_for("berkas.ak01_page", trainee_id=trainee.id))
 
 
-@bp.route("/peserta/<int:trainee_id>/ak01/setuju", methods=["POST"])
 @trainee_required
 def ak01_agree(trainee_id: int):
     trainee = permissions.trainee_or_404(current_user, trainee_id)
@@ -235,14 +214,13 @@ def ak01_agree(trainee_id: int):
 
 # --- partner consent -----------------------------------------------------------------------------
 
-@bp.route("/pasangan")
 @trainee_required
 def partner_list():
-    return render_template("berkas/partner.html", versions=ak01.versions_as_partner(current_user),
-                           consent_state=ak01.consent_state, consent_labels=ak01.consent_labels())
+    versions = ak01.versions_as_partner(current_user)
+    return render_template("berkas/partner.html", versions=versions, consents=ak01.consent_states(versions),
+                           consent_labels=ak01.consent_labels())
 
 
-@bp.route("/pasangan/<int:version_id>", methods=["POST"])
 @trainee_required
 def partner_decide(version_id: int):
     try:
@@ -258,7 +236,6 @@ def partner_decide(version_id: int):
 
 # --- any form, and the drawn signatures ----------------------------------------------------------
 
-@bp.route("/formulir/<int:form_id>")
 @login_required
 def form_page(form_id: int):
     form = permissions.form_or_404(current_user, form_id)
@@ -268,7 +245,6 @@ def form_page(form_id: int):
                            signers=[(r, _sig_context(form, r)) for r in definition["signers"]])
 
 
-@bp.route("/tanda-tangan/<int:signature_id>.png")
 @login_required
 def signature_image(signature_id: int):
     signature = db.session.get(FormSignature, signature_id)
@@ -278,3 +254,22 @@ def signature_image(signature_id: int):
     response.headers["Cache-Control"] = "private, max-age=3600"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- URL table: every route of this blueprint, in one place ----------------------------------
+
+bp.add_url_rule("/periksa",                               view_func=check)
+bp.add_url_rule("/",                                      view_func=index)
+bp.add_url_rule("/kelas/<int:class_id>",                  view_func=class_page)
+bp.add_url_rule("/kelas/<int:class_id>/pengaturan",       view_func=class_settings, methods=["POST"])
+bp.add_url_rule("/kelas/<int:class_id>/asesor",           view_func=class_assessor, methods=["POST"])
+bp.add_url_rule("/peserta/<int:trainee_id>/apl02",        view_func=apl02_page, methods=["GET", "POST"])
+bp.add_url_rule("/peserta/<int:trainee_id>/apl02/tinjau", view_func=apl02_review, methods=["POST"])
+bp.add_url_rule("/peserta/<int:trainee_id>/apl02/baru",   view_func=apl02_restart, methods=["POST"])
+bp.add_url_rule("/peserta/<int:trainee_id>/ak01",         view_func=ak01_page)
+bp.add_url_rule("/peserta/<int:trainee_id>/ak01/rencana", view_func=ak01_plan, methods=["POST"])
+bp.add_url_rule("/peserta/<int:trainee_id>/ak01/setuju",  view_func=ak01_agree, methods=["POST"])
+bp.add_url_rule("/pasangan",                              view_func=partner_list)
+bp.add_url_rule("/pasangan/<int:version_id>",             view_func=partner_decide, methods=["POST"])
+bp.add_url_rule("/formulir/<int:form_id>",                view_func=form_page)
+bp.add_url_rule("/tanda-tangan/<int:signature_id>.png",   view_func=signature_image)

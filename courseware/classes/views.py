@@ -177,8 +177,9 @@ def new_code(class_id: int):
     return redirect(url_for("classes.detail", class_id=class_id))
 
 
-JOIN_LIMIT_MESSAGE = "Terlalu banyak percobaan kode kelas. Tunggu 10 menit lalu coba lagi, atau minta guru " \
-    "memasukkan Anda lewat daftar peserta."
+def JOIN_LIMIT_MESSAGE() -> str:  # noqa: N802  (Flask-Limiter calls it for each refusal, in the visitor's language)
+    return _("Terlalu banyak percobaan kode kelas. Tunggu 10 menit lalu coba lagi, atau minta guru "
+             "memasukkan Anda lewat daftar peserta.")
 
 
 def _join_user_key() -> str:

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
+from ..i18n import current_language
 from . import service
 
 bp = Blueprint("offline", __name__)
@@ -39,7 +40,7 @@ def manifest():
         "name": _("Layanan Pelanggan Berkualitas"),
         "short_name": _("Layanan Prima"),
         "description": _("Materi unit N.821100.046, dapat dibaca tanpa sinyal setelah disimpan."),
-        "lang": "id", "start_url": url_for("lessons.overview"), "scope": "/", "display": "standalone",
+        "lang": current_language(), "start_url": url_for("lessons.overview"), "scope": "/", "display": "standalone",
         "background_color": "#f5f7fa", "theme_color": "#0b5c8a",
         "icons": [icon("icon-192.png", "192x192"), icon("icon-512.png", "512x512"),
                   icon("maskable-512.png", "512x512", "maskable"),

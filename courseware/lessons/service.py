@@ -3,6 +3,7 @@
 Requests never run Markdown: they read HTML rendered at sync time (see sync.py).
 """
 from flask import abort
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import undefer
 
@@ -110,7 +111,7 @@ def reference_entries() -> list[dict]:
 def set_done(user: User, lesson_id: str, done: bool) -> bool:
     """Mark (or unmark) a lesson as read by a trainee; repeating it changes nothing. Returns `done`."""
     if not user.has_role("trainee"):
-        raise ServiceError("Hanya peserta yang menandai kemajuan baca.", status=403)
+        raise ServiceError(_("Hanya peserta yang menandai kemajuan baca."), status=403)
     with write_transaction() as session:
         lesson = session.scalar(select(Lesson).where(Lesson.id == lesson_id, Lesson.retired.is_(False)))
         if lesson is None:

@@ -9,6 +9,14 @@
   var QUEUE = "cw-queue-" + user;
   var LIST = "/materi/offline.json";
   var hasCaches = "caches" in window;
+  /* Messages come from the page (base.html, #cw-messages data-msg-*, rendered with gettext in the
+   * user's language). */
+  var MESSAGES = document.getElementById("cw-messages");
+  function t(name, values) {
+    return String((MESSAGES && MESSAGES.getAttribute("data-msg-" + name)) || "").replace(/\{(\w+)\}/g, function (all, key) {
+      return values && key in values ? String(values[key]) : all;
+    });
+  }
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", {scope: "/"}).catch(function () {});
@@ -32,10 +40,10 @@
     return fetch(LIST, {credentials: "same-origin", cache: "no-store", headers: {Accept: "application/json"}})
       .then(function (r) {
         var type = r.headers.get("Content-Type") || "";
-        if (!r.ok || type.indexOf("application/json") !== 0) { throw new Error("bukan daftar"); }
+        if (!r.ok || type.indexOf("application/json") !== 0) { throw new Error("not a reading list"); }
         return r.json();
       }).then(function (info) {
-        if (info.user !== user) { throw new Error("pengguna lain"); }
+        if (info.user !== user) { throw new Error("another user"); }
         return info;
       });
   }
@@ -92,8 +100,7 @@
       }, Promise.resolve(0));
     }).then(function (sent) {
       if (sent) {
-        say(sent === 1 ? "1 tanda selesai dari mode offline sudah terkirim."
-                       : sent + " tanda selesai dari mode offline sudah terkirim.", "success");
+        say(t(sent === 1 ? "sent-one" : "sent-many", {n: sent}), "success");
         document.body.setAttribute("data-offline-sent", String(sent));
       }
       return sent;
@@ -105,7 +112,7 @@
     var card = form.closest(".mark-done") || form.parentNode;
     var note = card.querySelector(".offline-queued") || document.createElement("p");
     note.className = "offline-queued flash flash-info";
-    note.textContent = "Tanda selesai disimpan di perangkat ini dan akan dikirim otomatis saat Anda online lagi.";
+    note.textContent = t("queued");
     card.appendChild(note);
   }
 
@@ -144,7 +151,7 @@
           if (hit && !tag) {
             tag = document.createElement("span");
             tag.className = "tag tag-stored";
-            tag.textContent = "tersimpan offline";
+            tag.textContent = t("stored");
             if (item) { (item.querySelector(".lesson-meta") || item).appendChild(tag); } else { link.insertAdjacentElement("afterend", tag); }
           }
           return !!hit;
@@ -161,10 +168,10 @@
   }
 
   function saveAll() {
-    if (!navigator.onLine) { label.textContent = "Anda sedang offline; materi yang sudah tersimpan tetap dapat dibaca."; return Promise.resolve(); }
+    if (!navigator.onLine) { label.textContent = t("offline"); return Promise.resolve(); }
     button.disabled = true;
     bar.hidden = false;
-    label.textContent = "Menyimpan materi...";
+    label.textContent = t("saving");
     return readingList().then(function (info) {
       return Promise.all([caches.open(USER_CACHE), caches.open(SHARED)]).then(function (c) {
         var jobs = info.pages.map(function (u) { return [c[0], u, "same-origin"]; }).concat(
@@ -178,18 +185,17 @@
           return store(job[0], job[1], job[2]).catch(function () { failed += 1; }).then(function () {
             done += 1;
             bar.value = done;
-            label.textContent = "Menyimpan " + done + " dari " + jobs.length + " berkas...";
+            label.textContent = t("progress", {done: done, total: jobs.length});
             return worker();
           });
         }
         return Promise.all([worker(), worker(), worker()]).then(function () {
-          label.textContent = failed ? failed + " berkas gagal disimpan; coba lagi saat sinyal lebih baik."
-                                     : "Semua materi tersimpan (" + info.pages.length + " halaman). Dapat dibaca tanpa sinyal.";
+          label.textContent = failed ? t("failed", {n: failed}) : t("done", {n: info.pages.length});
           panel.setAttribute("data-offline-done", failed ? "partial" : "all");
         });
       });
     }).catch(function () {
-      label.textContent = "Materi belum dapat disimpan. Coba lagi.";
+      label.textContent = t("error");
     }).then(function () {
       button.disabled = false;
       return markStored();

@@ -34,8 +34,10 @@ function currentUser() {
 
 function offlinePage() {
   return caches.open(SHARED).then(function (c) { return c.match(OFFLINE_URL); }).then(function (hit) {
+    // Last resort when even the stored /offline page is missing: no page to take words from, so both languages.
     return hit || new Response("<!doctype html><html lang=\"id\"><meta charset=\"utf-8\"><title>Offline</title>" +
-      "<h1>Anda sedang offline</h1><p>Halaman ini membutuhkan koneksi internet.</p></html>",
+      "<h1>Anda sedang offline</h1><p>Halaman ini membutuhkan koneksi internet.</p>" +
+      "<div lang=\"en\"><h2>You are offline</h2><p>This page needs an internet connection.</p></div></html>",
       {status: 503, headers: {"Content-Type": "text/html; charset=utf-8"}});
   });
 }

@@ -67,8 +67,27 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        _indonesian_by_default(browser)
         yield browser
         browser.close()
+
+
+def _indonesian_by_default(browser) -> None:
+    """Every context speaks like a lab PC set to Indonesian (Accept-Language: id-ID).
+
+    The site follows Accept-Language when no language was chosen, and Playwright's Chromium sends
+    en-US unless a locale is given; a test that wants English passes locale="en-US" (or switches).
+    """
+    originals = {name: getattr(browser, name) for name in ("new_context", "new_page")}
+
+    def _with_locale(name):
+        def call(*args, **kwargs):
+            kwargs.setdefault("locale", "id-ID")
+            return originals[name](*args, **kwargs)
+        return call
+
+    for name in originals:
+        setattr(browser, name, _with_locale(name))
 
 
 @pytest.fixture
