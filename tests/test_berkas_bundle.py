@@ -108,3 +108,21 @@ def test_class_archive_zip_has_every_berkas_and_the_report(app, berkas_school):
         assert "LAPORAN ASESMEN" in report and s.trainee.full_name in report
     assert as_client(app, s.teacher2).get(f"/berkas/arsip/{job.id}/status.json").status_code == 404
     assert as_client(app, s.trainee).get(f"/berkas/arsip/{job.id}.zip").status_code == 403
+
+
+def test_a_running_archive_is_reused_and_a_stale_one_is_not(app, berkas_school):
+    from datetime import timedelta
+
+    from courseware.models_base import utcnow
+
+    s = berkas_school
+    running = ArchiveJob(classroom_id=s.a.id, requested_by_id=s.teacher.id, state="berjalan", total=4)
+    db.session.add(running)
+    db.session.commit()
+    client = as_client(app, s.teacher)
+    assert client.post(f"/berkas/kelas/{s.a.id}/arsip").headers["Location"].endswith(f"/berkas/arsip/{running.id}")
+    running.created_at = utcnow() - timedelta(hours=2)          # its worker died long ago
+    db.session.commit()
+    location = client.post(f"/berkas/kelas/{s.a.id}/arsip").headers["Location"]
+    assert not location.endswith(f"/berkas/arsip/{running.id}")
+    assert db.session.scalar(select(ArchiveJob).order_by(ArchiveJob.id.desc())).state == "selesai"

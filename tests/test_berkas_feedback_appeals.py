@@ -87,6 +87,10 @@ def test_appeal_is_decided_only_by_someone_else(app, berkas_school):
     # another class's teacher, the trainee: no decision either
     assert as_client(app, s.teacher2).post(url, data=data).status_code == 403
     assert as_client(app, s.trainee).post(url, data=data).status_code == 403
+    # the judging assessor reads the appeal without a decision form; a second assessor gets one
+    assert "Putuskan banding" not in text(as_client(app, s.assessor).get(f"/berkas/banding/{appeal.id}"))
+    page = as_client(app, s.assessor2).get(f"/berkas/banding/{appeal.id}")
+    assert page.status_code == 200 and "Putuskan banding" in text(page) and "ttd-ulang-canvas" in text(page)
     # a second assessor upholds and signs as asesor: the form locks
     assert as_client(app, s.assessor2).post(url, data={**data, **signed("Asesor Kedua")}).status_code == 302
     db.session.refresh(appeal)
@@ -157,3 +161,27 @@ def test_appeal_after_the_deadline_is_refused_with_the_reason(app, berkas_school
     assert db.session.scalar(select(Appeal)) is None and not _forms("FR.AK.04")
     app.config["APPEAL_DAYS"] = 10
     assert _appeal(app, s.trainee, s.j2).status_code == 302
+
+
+def test_an_assessor_the_class_did_not_name_neither_sees_nor_decides(app, berkas_school):
+    from courseware.berkas.models import ClassAssessor
+
+    s = berkas_school
+    assert _appeal(app, s.trainee, s.j2).status_code == 302
+    appeal = db.session.scalar(select(Appeal))
+    db.session.add(ClassAssessor(classroom_id=s.a.id, assessor_id=s.assessor.id))   # only asesor1 assesses A
+    db.session.commit()
+    outsider = as_client(app, s.assessor2)
+    assert outsider.get(f"/berkas/banding/{appeal.id}").status_code == 404
+    assert outsider.get(f"/berkas/ia05/{s.attempt.id}").status_code == 404
+    assert outsider.get(f"/berkas/peserta/{s.trainee.id}.pdf").status_code == 404
+    response = outsider.post(f"/berkas/banding/{appeal.id}/putus", data={
+        "keputusan": "pertahankan", "catatan": "Bukan asesor kelas ini.", **signed("Asesor Kedua")})
+    assert response.status_code == 404
+    db.session.refresh(appeal)
+    assert appeal.state == "diajukan"
+    # the named assessor made the judgement, so only an admin can decide now
+    assert as_client(app, s.assessor).post(f"/berkas/banding/{appeal.id}/putus", data={
+        "keputusan": "pertahankan", "catatan": "Penilaian saya sendiri.", **signed("Asesor1")}).status_code == 403
+    assert as_client(app, s.admin).post(f"/berkas/banding/{appeal.id}/putus", data={
+        "keputusan": "pertahankan", "catatan": "Admin memutuskan: penilaian tetap."}).status_code == 302

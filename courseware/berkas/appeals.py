@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from flask import abort, current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..assessments.models import Judgement
@@ -108,6 +109,14 @@ def submit(trainee: User, judgement: Judgement, reasons: str, sign=None) -> Appe
     reasons = clean(reasons, _("Alasan banding"), MIN_REASONS, MAX_REASONS)
     check_can_appeal(trainee, judgement)
     classroom = class_of(trainee.id)
+    try:
+        return _insert(trainee, judgement, reasons, classroom, sign)
+    except IntegrityError:          # a second submission racing this one: the unique judgement_id won
+        db.session.rollback()
+        raise ServiceError(_("Anda sudah mengajukan banding atas penilaian ini."), 409) from None
+
+
+def _insert(trainee: User, judgement: Judgement, reasons: str, classroom, sign) -> Appeal:
     with write_transaction() as session:
         if session.scalar(select(Appeal.id).where(Appeal.judgement_id == judgement.id)) is not None:
             raise ServiceError(_("Anda sudah mengajukan banding atas penilaian ini."), 409)

@@ -4,11 +4,13 @@ in the background on the shared huey queue (courseware/tasks.py; eager in the te
 A job row (ArchiveJob) carries the progress (done / total trainees, then the report); the
 progress page polls GET .../status.json. The ZIP is written to MEDIA_ROOT/arsip-berkas/ under a
 temporary name and renamed when complete, so a half-written ZIP is never offered. One running
-job per class: asking again while one runs returns that job.
+job per class: asking again while one runs returns that job (unless it is older than STALE, which
+means its worker died).
 """
 import os
 import re
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -23,6 +25,7 @@ from ..tasks import huey, in_app_context
 from .appeal_models import ArchiveJob
 
 FOLDER = "arsip-berkas"
+STALE = timedelta(minutes=30)
 
 
 def folder() -> Path:
@@ -41,8 +44,10 @@ def safe_name(text: str) -> str:
 
 def request_archive(classroom, actor) -> ArchiveJob:
     with write_transaction() as session:
+        # A job a dead worker left behind stops blocking after STALE (a class of 36 takes minutes).
         running = session.scalar(select(ArchiveJob).where(ArchiveJob.classroom_id == classroom.id,
-                                                          ArchiveJob.state.in_(("menunggu", "berjalan")))
+                                                          ArchiveJob.state.in_(("menunggu", "berjalan")),
+                                                          ArchiveJob.created_at > utcnow() - STALE)
                                  .order_by(ArchiveJob.id.desc()).limit(1))
         if running is not None:
             return running
