@@ -246,12 +246,13 @@ def main() -> int:
         prepare(args.trainees)
         server = subprocess.Popen([sys.executable, "-c", SERVER, str(port), str(args.threads)], cwd=str(ROOT),
                                   env=dict(os.environ))
-        for _ in range(100):
+        deadline = time.time() + 90          # a loaded 2-core PC needs a while to import the app
+        while time.time() < deadline and server.poll() is None:
             try:
-                if requests.get(f"{base}/masuk", timeout=1).status_code == 200:
+                if requests.get(f"{base}/masuk", timeout=5).status_code == 200:
                     break
             except requests.RequestException:
-                time.sleep(0.1)
+                time.sleep(0.2)
         else:
             print("Server tidak menjawab.")
             return 1
