@@ -71,7 +71,7 @@ def test_upload_is_refused_while_the_gate_holds(app, school):
     assert _new_version(app, trainee).status_code == 302  # a version from before the class used the gate
     app.config["BERKAS_GATES"] = True
     version = db.session.scalar(select(SubmissionVersion))
-    kind = app.extensions.get("practicals_upload_kind", "submission-version")
+    kind = "submission-version"  # practicals.service.UPLOAD_KIND
     response = create(_client(app, trainee), 1000, kind=kind, target_id=str(version.id))
     assert response.status_code == 403
     assert "FR.APL.02" in response.get_data(as_text=True)
