@@ -340,9 +340,10 @@ def save_answers(attempt_id: int, user: User, answers: dict[int, int], now: date
         .join(Quiz, Quiz.id == Attempt.quiz_id).where(Attempt.id == attempt_id)
     if db.engine.dialect.name != "sqlite":
         head = head.with_for_update(of=Attempt)
+    user_id = user.id   # read before _writing(): its commit of the read transaction expires `user`
     with _writing():
         row = db.session.execute(head).one_or_none()
-        if row is None or row.user_id != user.id:
+        if row is None or row.user_id != user_id:
             abort(404)
         if row.submitted_at is not None and row.submitted_how == "ditutup-guru":
             raise AttemptClosed(_("Guru sudah menutup tes ini. Jawaban ini tidak diterima; nilai dihitung dari "
