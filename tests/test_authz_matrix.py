@@ -266,7 +266,7 @@ def _build_world(app) -> dict:
     db.session.commit()
 
     draft = judgements.start_or_resume_draft(version, u["trainee"], u["assessor"])
-    marks = {p.id: MarkInput(result="K", comment="", seconds=None) for p in practicals["LIK_1"].active_points}
+    marks = {p.id: MarkInput(result="K", comment="") for p in practicals["LIK_1"].active_points}
     attitudes = {a["id"]: {"result": "K", "comment": ""} for a in practicals["LIK_1"].attitudes}
     judgements.save_marks(draft, u["assessor"], marks, "K", "Umpan balik", "Lab", attitudes)
     judgement = judgements.finalise(draft, u["assessor"])
