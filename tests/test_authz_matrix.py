@@ -53,9 +53,11 @@ EXPECTED = {
     ("admin.toggle_active", "POST"): row(302, 403, 403, 403, 403, 403, 400),  # unconfirmed
     ("admin.users", "GET"): row(302, 403, 403, 403, 403, 403, 200),
     ("assessments.class_report", "GET"): row(302, 403, 403, 404, 200, 200, 200),
+    ("assessments.comment", "POST"): row(302, 403, 403, 403, 403, 400, 400),  # no text; 409 with one (final)
     ("assessments.correct", "POST"): row(302, 403, 403, 403, 403, 400, 400),
     ("assessments.mark", "GET"): row(302, 403, 403, 403, 403, 200, 200),
     ("assessments.mark", "POST"): row(302, 403, 403, 403, 403, 409, 409),
+    ("assessments.next_in_queue", "GET"): row(302, 403, 403, 403, 403, 302, 302),
     ("assessments.observation", "GET"): row(302, 200, 404, 404, 200, 200, 200),
     ("assessments.queue", "GET"): row(302, 403, 403, 403, 403, 200, 200),
     ("assessments.recap", "GET"): row(302, 403, 403, 404, 200, 403, 200),
