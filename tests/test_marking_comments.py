@@ -186,13 +186,18 @@ def test_trainee_sees_only_the_final_judgements_comments(assessment_school, as_u
     s = assessment_school
     version = s.submit(s.trainee, "LIK_1", partner=s.trainee2)
     assert _comment(as_user("assessor"), version, s.trainee, "1:10", "Catatan draf").status_code == 200
+    submission_page = f"/praktik/kiriman/{version.submission_id}"
     assert "Catatan draf" not in as_user("trainee").get("/penilaian/hasil/LIK_1").get_data(as_text=True)
+    assert "Catatan draf" not in as_user("trainee").get(submission_page).get_data(as_text=True)
     final = judge(version, s.trainee, s.assessor, s.lik1, "BK")
-    page = as_user("trainee").get("/penilaian/hasil/LIK_1").get_data(as_text=True)
-    assert "Catatan draf" in page and "Komentar asesor pada video" in page
-    assert f'data-seconds="70" data-video="video-{version.id}"' in page
+    for path in ("/penilaian/hasil/LIK_1", submission_page):
+        page = as_user("trainee").get(path).get_data(as_text=True)
+        assert "Catatan draf" in page and "Komentar asesor pada video" in page, path
+        assert f'data-seconds="70" data-video="video-{version.id}"' in page and f'id="video-{version.id}"' in page
     # The partner never sees the judgement of the submitter, comments included.
     assert "Catatan draf" not in as_user("trainee2").get("/penilaian/hasil/LIK_1").get_data(as_text=True)
+    partner_view = as_user("trainee2").get(submission_page)
+    assert partner_view.status_code == 200 and "Catatan draf" not in partner_view.get_data(as_text=True)
     # A correction carries the comments; the trainee's timeline shows the correction's (once).
     correction = judgements.correct(final, s.assessor, {p.id: judgements.MarkInput("K") for p in s.lik1.active_points},
                                     "K", "Sudah benar", "Lab", "Butir 1.1-a ternyata terpenuhi di menit 1:10.",

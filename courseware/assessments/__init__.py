@@ -12,6 +12,8 @@ def init_app(app):
     app.register_blueprint(views.bp)
     app.add_template_filter(format_seconds, "video_time")
     app.add_template_filter(user_markdown, "user_md")
+    from .comments import timeline_for_submitter
+    app.add_template_global(timeline_for_submitter, "assessment_timeline")
     add_nav(app, "assessments", _l("Penilaian"), "assessments.queue", ("assessor", "admin"), order=50)
     # Replaces the dashboard's "belum tersedia" placeholder for assessors.
     add_panel(app, "assessment", _l("Penilaian praktik"), "assessments/panels/assessor.html",

@@ -22,7 +22,7 @@ from ..extensions import db
 from ..practicals.models import Practical, SubmissionVersion
 from .form_input import format_seconds, parse_seconds
 from .guards import FinalisedJudgementError
-from .judgements import _locking, clean_text, points_of, start_or_resume_draft, superseded_by
+from .judgements import _locking, clean_text, final_history, points_of, start_or_resume_draft, superseded_by
 from .models import Judgement, JudgementComment
 from .permissions import check_judgeable
 
@@ -140,3 +140,17 @@ def timelines_for_trainee(history) -> dict[int, list[JudgementComment]]:
         if current is not None:
             timelines[entry.version.id] = comments_of(current.id)
     return timelines
+
+
+def timeline_for_submitter(version: SubmissionVersion) -> list[JudgementComment]:
+    """For the practical's submission page (template global `assessment_timeline`): the comments of
+    the final judgement that counts on `version`, shown only to its submitter (never a draft, never
+    to the partner or anyone else)."""
+    from flask_login import current_user
+
+    if not getattr(current_user, "is_authenticated", False) or version.submission.trainee_id != current_user.id:
+        return []
+    for judgement in final_history(version.id, current_user.id):
+        if not judgement.is_void and superseded_by(judgement) is None:
+            return comments_of(judgement.id)
+    return []

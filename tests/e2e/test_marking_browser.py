@@ -59,7 +59,7 @@ def world(live_server, tmp_path_factory):
             _, last = upload(login_as(app.test_client(), trainee), clip.read_bytes(), kind="submission-version",
                              target_id=str(version.id))
             assert last.status_code == 204, last.get_data(as_text=True)
-            ids[trainee.username] = (version.id, trainee.id)
+            ids[trainee.username] = (version.id, trainee.id, version.submission_id)
             time.sleep(1.1)
         db.session.remove()
     return ids
@@ -152,8 +152,8 @@ def _current(page) -> float:
 
 def test_marking_with_time_stamped_comments(live_server, world, checks):
     base, _ = live_server
-    sari_version, sari_id = world["sari.nilai"]
-    budi_version, budi_id = world["budi.nilai"]
+    sari_version, sari_id, sari_submission = world["sari.nilai"]
+    budi_version, budi_id, _ = world["budi.nilai"]
 
     assessor = checks.page()
     _login(assessor, base, "asesor.nilai")
@@ -259,4 +259,13 @@ def test_marking_with_time_stamped_comments(live_server, world, checks):
     trainee.evaluate("() => document.querySelector('.judged-version video').pause()")
     assert not trainee.errors, trainee.errors
     checks.check(trainee, "hasil-linimasa")
+    # The same timeline under the video on the trainee's own submission page.
+    trainee.goto(base + f"/praktik/kiriman/{sari_submission}")
+    timeline = trainee.locator(".trainee-timeline")
+    assert timeline.locator("li[data-comment]").count() == 3
+    timeline.locator("li[data-comment]").nth(1).locator("a.time-link").click()
+    _poll(trainee, "() => Math.round(document.querySelector('.pr-version video').currentTime) >= 9", True)
+    trainee.evaluate("() => document.querySelector('.pr-version video').pause()")
+    assert not trainee.errors, trainee.errors
+    checks.check(trainee, "kiriman-linimasa")
     assert not checks.violations, checks.violations
