@@ -76,6 +76,13 @@ def test_draft_save_answers_json_and_the_no_js_save_comes_back_at_its_time(asses
     [comment] = comments.comments_of(judgements.open_draft(version.id, s.trainee.id).id)
     assert client.post(_mark_url(version, s.trainee), data={**data, "hapus_komentar": str(comment.id)}).status_code == 302
     assert _count() == 0
+    # A time marked without text, saved with the draft, stays as a bare time mark (never lost).
+    assert client.post(_mark_url(version, s.trainee), data={**data, "komentar_baru_waktu": "0:12",
+                                                            "komentar_baru_butir": str(s.lik1.active_points[0].id)}
+                       ).status_code == 302
+    [mark] = comments.comments_of(judgements.open_draft(version.id, s.trainee.id).id)
+    assert (mark.seconds, mark.text) == (12, "")
+    assert client.post(_mark_url(version, s.trainee), data={**data, "hapus_komentar": str(mark.id)}).status_code == 302
     # "Simpan komentar" with an empty text is refused with the reason, and nothing is half-written.
     refused = client.post(_mark_url(version, s.trainee), data={**data, "aksi": "komentar", "komentar_baru_waktu": "0:05",
                                                                "tuk": "Ruang baru"})

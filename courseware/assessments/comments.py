@@ -46,13 +46,15 @@ def clean_comment_text(text) -> str:
 
 def parse_comment(form, practical: Practical, duration: float | None, prefix: str = "",
                   required: bool = True) -> CommentInput | None:
-    """<prefix>waktu, <prefix>butir, <prefix>teks -> a comment, or None when no text was written and
-    `required` is False (a draft saved with an empty composer)."""
+    """<prefix>waktu, <prefix>butir, <prefix>teks -> a comment. With `required` False (the composer's
+    fields saved along with a draft) an empty composer gives None, and a time without text is kept
+    as a bare time mark (text "", like the old per-point times), so a marked time is never lost."""
     text = clean_comment_text(form.get(f"{prefix}teks"))
     if not text:
         if required:
             raise ServiceError(_("Tulis isi komentarnya dulu."))
-        return None
+        if not (form.get(f"{prefix}waktu") or "").strip():
+            return None
     seconds = parse_seconds(form.get(f"{prefix}waktu"))
     if seconds is None:
         raise ServiceError(_("Isi menit komentar di video, misalnya 1:23 (atau tekan \"Tandai waktu\")."))

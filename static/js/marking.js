@@ -270,9 +270,15 @@
         submitComment(event);
       });
     }
-    cancel.addEventListener("click", function () { close(true); });
+    // Cancelling forgets the marked time (a time left in the field would be kept by "Simpan draf").
+    cancel.addEventListener("click", function () { if (!text.value.trim()) { time.value = ""; } close(true); });
     composer.addEventListener("keydown", function (event) {
-      if (event.key === "Escape") { event.preventDefault(); close(true); markButton.focus(); }
+      if (event.key === "Escape") {
+        event.preventDefault();
+        if (!text.value.trim()) { time.value = ""; }
+        close(true);
+        markButton.focus();
+      }
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && window.fetch) { submitComment(event); }
     });
     document.addEventListener("keydown", function (event) {
