@@ -31,7 +31,6 @@ def form_for(practical, recommendation=None, action="draf", default="K", sure=Tr
     for point_id, mark in marks_for(practical, default, **overrides).items():
         data[f"hasil-{point_id}"] = mark.result
         data[f"komentar-{point_id}"] = mark.comment
-        data[f"waktu-{point_id}"] = ""
     return data
 
 
