@@ -6,11 +6,18 @@ Generates (once, cached in the work folder) a 3-minute 1920x1080 30 fps H.264 MP
 - courseware.media.video.transcode() as the worker calls it (with the upload's probe result, 720p
   H.264/AAC, fast start, poster, duration and wall-time caps), and
 - raw(): the plainest PyAV loop with the same encoder settings (libx264 preset/crf/high
-  profile, bicubic scale to the same size, AAC 128k stereo, fast start, automatic threads),
+  profile, bicubic scale to the same size, AAC 128k stereo, fast start, automatic threads, and
+  x264 choosing every frame's type itself, as the ffmpeg command line and our transcode do),
 and prints our time over the raw time (target <= 1.1), as wall time and as CPU time (all threads
 of this process, time.process_time): on a machine shared with other work the wall times swing
 with their load, the CPU times much less. The two runs alternate (ours, raw, ours, raw with
---repeat 2); the best of each is compared.
+--repeat 2); the best of each is compared. Both outputs' sizes are printed: with the same settings
+they are within a few percent of each other (a large gap means the two did not do the same work).
+
+Until December 2026 raw() passed each decoded frame's picture type (I/P from the phone's encoder)
+on to libx264, which then forces that type on every frame: no B-frames and no scene-cut or B-frame
+decisions, a cheaper encode that gives a 14% bigger file at the same CRF. Against it ours cost
+1.09-1.15 times the CPU; against the same settings 0.90-1.00 (figures in docs/media.md).
 
     .venv/bin/python bench/transcode.py [--seconds 180] [--work /tmp/bench-transcode] [--repeat 1]
 """
@@ -51,6 +58,8 @@ def raw(source: Path, target: Path, preset: str, crf: int = 23) -> None:
                 if packet.stream.type == "video":
                     image = frame.reformat(width, height, "yuv420p", interpolation="BICUBIC")
                     image.pts, image.time_base = frame.pts, vin.time_base
+                    # reformat() keeps the decoder's picture type, and libx264 would force it.
+                    image.pict_type = av.video.frame.PictureType.NONE
                     out.mux(vout.encode(image))
                 else:
                     frame.pts = None
@@ -100,7 +109,8 @@ def main() -> int:
         best, base = min(ours), min(theirs)
         print(f"{label}: {info.duration:.0f} s {info.width}x{info.height} {info.video_codec} -> "
               f"{out.width}x{out.height} {out.video_codec}/{out.audio_codec} "
-              f"{(work / 'out.mp4').stat().st_size / 1e6:.1f} MB: ours {best:.1f} s "
+              f"{(work / 'out.mp4').stat().st_size / 1e6:.1f} MB (raw {(work / 'raw.mp4').stat().st_size / 1e6:.1f} MB): "
+              f"ours {best:.1f} s "
               f"({info.duration / best:.2f}x real time), raw PyAV {base:.1f} s, ours/raw {best / base:.2f}; "
               f"CPU ours {min(ours_cpu):.0f} s, raw {min(theirs_cpu):.0f} s, ours/raw {min(ours_cpu) / min(theirs_cpu):.2f} "
               f"(load average now {os.getloadavg()[0]:.1f})", flush=True)

@@ -6,7 +6,7 @@ import pytest
 from pypdf import PdfReader
 
 from courseware import UNIT_CODE
-from courseware.assessments import judgements
+from courseware.assessments import comments, judgements
 from courseware.results import status as results
 from courseware.assessments import records
 
@@ -34,10 +34,10 @@ def judged(assessment_school, monkeypatch):
     marks = marks_for(s.lik2, p2_5_a="BK")
     crit = next(p for p in s.lik2.active_points if p.uid == "2.5-a")
     marks[crit.id].comment = "Keputusan perbaikan belum mendahulukan pelanggan; tenggat tidak disebut."
-    marks[crit.id].seconds = 212
     judgements.save_marks(draft, s.assessor, marks, "BK", "Ulangi bagian keputusan perbaikan: sebut tenggatnya.",
                        attitudes=attitudes_for(s.lik2), tuk=
                        "Ruang Praktik OTKP, SMK Negeri 1 Contoh")
+    comments.add_comment(lik2, s.trainee, s.assessor, comments.CommentInput(212, crit.id, "Tenggat tidak disebut"))
     s.j2 = judgements.finalise(draft, s.assessor)
     return s
 

@@ -18,7 +18,7 @@ def marks_for(practical, default="K", **overrides):
     result = {}
     for point in practical.active_points:
         value = overrides.get("p" + point.uid.replace(".", "_").replace("-", "_"), default)
-        result[point.id] = MarkInput(result=value, comment=f"komentar {point.uid}", seconds=None)
+        result[point.id] = MarkInput(result=value, comment=f"komentar {point.uid}")
     return result
 
 
@@ -62,7 +62,7 @@ def test_finalise_needs_every_point_and_a_recommendation(assessment_school):
     version = s.submit(s.trainee, "LIK_1")
     draft = judgements.start_or_resume_draft(version, s.trainee, s.assessor)
     partial = marks_for(s.lik1)
-    partial[s.lik1.active_points[-1].id] = MarkInput(None, "", None)
+    partial[s.lik1.active_points[-1].id] = MarkInput(None, "")
     judgements.save_marks(draft, s.assessor, partial, "BK", "", "")
     with pytest.raises(ServiceError) as err:
         judgements.finalise(draft, s.assessor)

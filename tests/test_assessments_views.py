@@ -6,7 +6,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from courseware.assessments import judgements
+from courseware.assessments import comments, judgements
 from courseware.results import status as results
 from courseware.assessments.models import Judgement
 from courseware.audit.models import AuditEvent
@@ -31,7 +31,6 @@ def form_for(practical, recommendation=None, action="draf", default="K", sure=Tr
     for point_id, mark in marks_for(practical, default, **overrides).items():
         data[f"hasil-{point_id}"] = mark.result
         data[f"komentar-{point_id}"] = mark.comment
-        data[f"waktu-{point_id}"] = ""
     return data
 
 
@@ -101,10 +100,14 @@ def test_draft_then_final_then_no_more_changes(assessment_school, as_user):
     assert "<video" in page and "Tandai waktu" in page and "js/marking.js" in page and "<script>" not in page
     data = form_for(s.lik1, "BK", p1_2_b="BK")
     point = s.lik1.active_points[2]
-    data[f"waktu-{point.id}"] = "2:05"
+    data.update({"komentar_baru_waktu": "2:05", "komentar_baru_butir": str(point.id),
+                 "komentar_baru_teks": "Salam pembuka terlewat"})
     assert client.post(_mark_url(version, s.trainee), data=data).status_code == 302
     draft = judgements.open_draft(version.id, s.trainee.id)
-    assert draft.mark_for(point.id).video_seconds == 125 and draft.tuk == "Lab OTKP 2"
+    [comment] = comments.comments_of(draft.id)
+    assert (comment.seconds, comment.point_id, comment.text) == (125, point.id, "Salam pembuka terlewat")
+    assert draft.tuk == "Lab OTKP 2"
+    data.pop("komentar_baru_teks")  # the composer is empty again after the save
     # finalising needs the confirmation tick; the draft stays saved
     response = client.post(_mark_url(version, s.trainee), data={**data, "aksi": "final", "yakin": ""})
     assert response.status_code == 400 and judgements.current_final(version.id, s.trainee.id) is None
@@ -141,8 +144,8 @@ def test_trainee_sees_own_results_escaped_with_time_links_and_resubmit(assessmen
     marks = marks_for(s.lik1, p1_1_a="BK")
     first = s.lik1.active_points[0]
     marks[first.id].comment = "Data kepuasan <script>alert(1)</script> kurang"
-    marks[first.id].seconds = 95
     judgements.save_marks(draft, s.assessor, marks, "BK", "Perbaiki **data** dulu", "Lab", attitudes_for(s.lik1))
+    comments.add_comment(version, s.trainee, s.assessor, comments.CommentInput(95, first.id, "Data belum disebut"))
     judgements.finalise(draft, s.assessor)
 
     page = _text(as_user("trainee").get("/penilaian/hasil/LIK_1"))

@@ -69,9 +69,11 @@ EXPECTED = {
     ("berkas.partner_list", "GET"): row(302, 200, 200, 403, 403, 403, 403),
     ("berkas.signature_image", "GET"): row(302, 200, 404, 404, 200, 200, 200),
     ("assessments.class_report", "GET"): row(302, 403, 403, 404, 200, 200, 200),
+    ("assessments.comment", "POST"): row(302, 403, 403, 403, 403, 400, 400),  # no text; 409 with one (final)
     ("assessments.correct", "POST"): row(302, 403, 403, 403, 403, 400, 400),
     ("assessments.mark", "GET"): row(302, 403, 403, 403, 403, 200, 200),
     ("assessments.mark", "POST"): row(302, 403, 403, 403, 403, 409, 409),
+    ("assessments.next_in_queue", "GET"): row(302, 403, 403, 403, 403, 302, 302),
     ("assessments.observation", "GET"): row(302, 200, 404, 404, 200, 200, 200),
     ("assessments.queue", "GET"): row(302, 403, 403, 403, 403, 200, 200),
     ("assessments.recap", "GET"): row(302, 403, 403, 404, 200, 403, 200),
@@ -309,7 +311,7 @@ def _build_world(app) -> dict:
     db.session.commit()
 
     draft = judgements.start_or_resume_draft(version, u["trainee"], u["assessor"])
-    marks = {p.id: MarkInput(result="K", comment="", seconds=None) for p in practicals["LIK_1"].active_points}
+    marks = {p.id: MarkInput(result="K", comment="") for p in practicals["LIK_1"].active_points}
     attitudes = {a["id"]: {"result": "K", "comment": ""} for a in practicals["LIK_1"].attitudes}
     judgements.save_marks(draft, u["assessor"], marks, "K", "Umpan balik", "Lab", attitudes)
     judgement = judgements.finalise(draft, u["assessor"])

@@ -1,5 +1,6 @@
-"""The marking form's HTTP fields (hasil-<id>, komentar-<id>, waktu-<id>, sikap-<id>) read into the
-values the judgement services take. Field names live here and in the templates, nowhere else."""
+"""The marking form's HTTP fields (hasil-<id>, komentar-<id>, sikap-<id>) read into the values the
+judgement services take. Field names live here, in comments.parse_comment (the time-stamped
+comment composer) and in the templates, nowhere else."""
 import re
 
 from flask_babel import gettext as _
@@ -39,7 +40,8 @@ def format_seconds(seconds) -> str:
 
 
 def parse_marks(form, practical: Practical) -> dict[int, MarkInput]:
-    """Read hasil-<id>, komentar-<id>, waktu-<id> for every active point of `practical` from a form dict."""
+    """Read hasil-<id> and komentar-<id> for every active point of `practical` from a form dict.
+    (A time per point, waktu-<id>, is gone: times are time-stamped comments since migration 0014.)"""
     marks = {}
     for point in points_of(practical):
         result = (form.get(f"hasil-{point.id}") or "").strip().upper() or None
@@ -48,7 +50,6 @@ def parse_marks(form, practical: Practical) -> dict[int, MarkInput]:
         marks[point.id] = MarkInput(
             result=result,
             comment=clean_text(form.get(f"komentar-{point.id}"), MAX_COMMENT, _("Komentar butir %(p)s", p=point.uid)),
-            seconds=parse_seconds(form.get(f"waktu-{point.id}")),
         )
     return marks
 

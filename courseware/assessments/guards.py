@@ -1,10 +1,10 @@
 """The database refuses to change a final judgement, or to record someone judging themselves,
 whichever code path tries. Imported by the package so the guards are always registered."""
 from flask_babel import gettext as _
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select
 
 from ..errors import ServiceError
-from .models import Judgement, JudgementMark, JudgementState
+from .models import Judgement, JudgementComment, JudgementMark, JudgementState
 
 
 class FinalisedJudgementError(ServiceError):
@@ -48,4 +48,18 @@ def _guard_final_mark(_mapper, _connection, target):
     if judgement is not None and _committed_state(judgement) == JudgementState.FINAL:
         raise FinalisedJudgementError()
 
+
+@event.listens_for(JudgementComment, "before_insert")
+@event.listens_for(JudgementComment, "before_update")
+@event.listens_for(JudgementComment, "before_delete")
+def _guard_final_comment(_mapper, connection, target):
+    """A final judgement's time-stamped comments are frozen: no comment is added to, changed on or
+    removed from it. Read from the database, so it holds whatever the session believes. The one
+    exception is a judgement inserted in this same flush (a correction receiving its copies)."""
+    parent = target.__dict__.get("judgement")
+    if parent is not None and inspect(parent).pending:
+        return
+    state = connection.scalar(select(Judgement.state).where(Judgement.id == target.judgement_id))
+    if state == "final":
+        raise FinalisedJudgementError()
 

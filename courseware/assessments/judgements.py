@@ -22,7 +22,7 @@ from ..results import status as results
 from ..results.changes import unit_status_changes
 from ..text import clean_text
 from .guards import FinalisedJudgementError
-from .models import Judgement, JudgementMark, JudgementState, Recommendation
+from .models import Judgement, JudgementComment, JudgementMark, JudgementState, Recommendation
 from .permissions import check_judgeable, role_in_version
 from .records import settled_unit_results
 
@@ -114,9 +114,9 @@ def unit_result(trainee: User) -> results.UnitResult:
 
 @dataclass
 class MarkInput:
+    """A point's K/BK and comment. Times in the video are time-stamped comments (comments.py)."""
     result: str | None = None
     comment: str = ""
-    seconds: int | None = None
 
 
 def _attitudes_not_k(attitudes: dict | None, practical: Practical) -> list[str]:
@@ -158,7 +158,7 @@ def start_or_resume_draft(version: SubmissionVersion, trainee: User, assessor: U
         draft = open_draft(version.id, trainee.id)
         if draft is None:
             draft = Judgement(version_id=version.id, trainee_id=trainee.id, assessor_id=assessor.id,
-                              state=JudgementState.DRAFT, tuk=_last_tuk(assessor))
+                              state=JudgementState.DRAFT, tuk=last_tuk(assessor))
             session.add(draft)
             session.flush()
             # One executemany for the empty marks, not one INSERT per point.
@@ -171,9 +171,10 @@ def start_or_resume_draft(version: SubmissionVersion, trainee: User, assessor: U
     return draft
 
 
-def _last_tuk(assessor: User) -> str:
+def last_tuk(assessor: User) -> str:
+    """The place of the assessor's most recently saved judgement (draft or final) that names one."""
     return db.session.scalar(select(Judgement.tuk).where(Judgement.assessor_id == assessor.id, Judgement.tuk != "")
-                             .order_by(Judgement.id.desc()).limit(1)) or ""
+                             .order_by(Judgement.updated_at.desc(), Judgement.id.desc()).limit(1)) or ""
 
 
 def _apply_marks(judgement: Judgement, marks: dict[int, MarkInput]) -> None:
@@ -183,7 +184,7 @@ def _apply_marks(judgement: Judgement, marks: dict[int, MarkInput]) -> None:
         if row is None:
             row = JudgementMark(point_id=point_id)
             judgement.marks.append(row)
-        row.result, row.comment, row.video_seconds = mark.result, mark.comment, mark.seconds
+        row.result, row.comment = mark.result, mark.comment
 
 
 def save_marks(judgement: Judgement, actor: User, marks: dict[int, MarkInput], recommendation: str | None,
@@ -236,14 +237,14 @@ def save_draft(version: SubmissionVersion, trainee: User, actor: User, marks: di
             .execution_options(populate_existing=True))
         if row is None:
             row = Judgement(version_id=version.id, trainee_id=trainee.id, assessor_id=actor.id, state=JudgementState.DRAFT,
-                            tuk=_last_tuk(actor), attitude_marks={})
+                            tuk=last_tuk(actor), attitude_marks={})
             session.add(row)
             session.flush()
             point_ids = [p.id for p in points_of(practical)] + [i for i in marks if i not in
                                                                    {p.id for p in points_of(practical)}]
             session.execute(insert(JudgementMark), [
                 {"judgement_id": row.id, "point_id": pid, "result": (marks.get(pid) or MarkInput()).result,
-                 "comment": (marks.get(pid) or MarkInput()).comment, "video_seconds": (marks.get(pid) or MarkInput()).seconds}
+                 "comment": (marks.get(pid) or MarkInput()).comment}
                 for pid in point_ids])
             record("assessment.draft", actor=actor, target=f"judgement:{row.id}",
                    detail={"version": version.id, "trainee": trainee.id, "practical": practical.code})
@@ -269,7 +270,7 @@ def save_draft(version: SubmissionVersion, trainee: User, actor: User, marks: di
 
 
 def _marks_of(judgement: Judgement) -> dict[int, MarkInput]:
-    return {m.point_id: MarkInput(m.result, m.comment or "", m.video_seconds) for m in judgement.marks}
+    return {m.point_id: MarkInput(m.result, m.comment or "") for m in judgement.marks}
 
 
 def _record_lik_change(actor: User, trainee: User, code: str):
@@ -372,11 +373,17 @@ def correct(old: Judgement, actor: User, marks: dict[int, MarkInput], recommenda
                         recommendation=recommendation, feedback=feedback, tuk=tuk, created_at=now, updated_at=now,
                         finalised_at=now, supersedes_id=row.id, correction_reason=reason,
                         attitude_marks=attitudes)
+        # The time-stamped comments carry over; inserted in the same flush as the new judgement
+        # (guards.py freezes a final judgement's comments once it exists).
+        new.comments = [JudgementComment(seconds=c.seconds, point_id=c.point_id, text=c.text, author_id=c.author_id,
+                                         created_at=c.created_at)
+                        for c in session.scalars(select(JudgementComment).where(JudgementComment.judgement_id == row.id)
+                                                 .order_by(JudgementComment.seconds, JudgementComment.id))]
         session.add(new)
         session.flush()
         for point_id, mark in marks.items():
             session.add(JudgementMark(judgement_id=new.id, point_id=point_id, result=mark.result,
-                                      comment=mark.comment, video_seconds=mark.seconds))
+                                      comment=mark.comment))
         session.flush()
         record("assessment.correct", actor=actor, target=f"judgement:{new.id}",
                detail={"supersedes": row.id, "practical": practical.code, "trainee": trainee.id,

@@ -61,6 +61,10 @@ class Judgement(db.Model):
         remote_side="Judgement.id", foreign_keys=[supersedes_id], lazy="select")
     marks: Mapped[list["JudgementMark"]] = relationship(
         back_populates="judgement", cascade="all, delete-orphan", lazy="selectin")
+    # Time-stamped comments, in time order; loaded only where a page shows them.
+    comments: Mapped[list["JudgementComment"]] = relationship(
+        back_populates="judgement", cascade="all, delete-orphan", lazy="select",
+        order_by="(JudgementComment.seconds, JudgementComment.id)")
 
     @property
     def is_final(self) -> bool:
@@ -86,7 +90,27 @@ class JudgementMark(db.Model):
     point_id: Mapped[int] = mapped_column(ForeignKey("checklist_points.id"), index=True)
     result: Mapped[str | None] = mapped_column(String(2))               # K | BK | None (not yet marked)
     comment: Mapped[str] = mapped_column(Text, default="")
-    video_seconds: Mapped[int | None] = mapped_column(Integer)           # a time in the video, optional
+    # Legacy (before migration 0014): one time per point. 0014 copied every value into
+    # judgement_comments; nothing writes or reads it since. Kept because final rows never change.
+    video_seconds: Mapped[int | None] = mapped_column(Integer)
 
     judgement: Mapped[Judgement] = relationship(back_populates="marks")
     point = relationship("ChecklistPoint", lazy="joined")
+
+
+class JudgementComment(db.Model):
+    """A comment at a time in the video, optionally tied to one checklist point. Frozen with its
+    judgement once that is final (guards.py); a correction carries copies of them."""
+    __tablename__ = "judgement_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    judgement_id: Mapped[int] = mapped_column(ForeignKey("judgements.id", ondelete="CASCADE"), index=True)
+    seconds: Mapped[int] = mapped_column(Integer)
+    point_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_points.id"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    judgement: Mapped[Judgement] = relationship(back_populates="comments")
+    point = relationship("ChecklistPoint", lazy="joined")
+    author = relationship("User", lazy="joined")

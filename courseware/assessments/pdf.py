@@ -174,9 +174,10 @@ def observation_table(pdf: FPDF, lik, labels) -> None:
             row.cell(f"{point.check}\n{point.benchmark}")
             row.cell((mark.result if mark and mark.result else "-"), style=FontFace(emphasis="BOLD"))
             comment = _plain(mark.comment) if mark else ""
-            if mark and mark.video_seconds is not None:
+            times = [c.seconds for c in lik.judgement.comments if c.point_id == point.id]
+            if times:
                 from .form_input import format_seconds
-                comment = (comment + "\n" if comment else "") + f"{_('menit')} {format_seconds(mark.video_seconds)}"
+                comment = (comment + "\n" if comment else "") + f"{_('menit')} " + ", ".join(map(format_seconds, times))
             row.cell(comment or "-")
     pdf.set_font(FONT, "B", 9)
     pdf.multi_cell(0, 6, _("Rekomendasi %(c)s: %(r)s", c=lik.code, r=_label(lik.judgement.recommendation, labels)),

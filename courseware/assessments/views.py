@@ -3,21 +3,24 @@ class recaps and reports, FR.AK.02 records. The URL table is at the end; who may
 decorators and in assessments.permissions."""
 import io
 
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
+from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from ..accounts.forms import EmptyForm
-from ..formats import csv_text, local_today, spreadsheet_safe
+from ..formats import csv_text, local_datetime, local_today, spreadsheet_safe
+from ..models_base import utcnow
 from ..auth import assessor_required, role_required, teacher_required, trainee_required
 from ..classes.service import get_class_for_teacher
-from ..errors import ServiceError
+from ..errors import ServiceError, render_error
+from ..extensions import db
 from ..practicals.attachments import attachments_by_version
+from ..practicals.models import SubmissionVersion
 from ..results import status as results_status
 from ..sanitize import render_user_markdown
-from . import assessor_queue, form_input, judgements, permissions, records
+from . import assessor_queue, comments, form_input, judgements, permissions, records
 
 bp = Blueprint("assessments", __name__, url_prefix="/penilaian")
 
@@ -50,13 +53,11 @@ def _entries(practical, judgement=None, form=None) -> list[dict]:
     for point in judgements.points_of(practical):
         if form is not None:
             entries.append({"point": point, "result": (form.get(f"hasil-{point.id}") or "").upper() or None,
-                            "comment": form.get(f"komentar-{point.id}") or "",
-                            "time": form.get(f"waktu-{point.id}") or ""})
+                            "comment": form.get(f"komentar-{point.id}") or ""})
             continue
         mark = judgement.mark_for(point.id) if judgement is not None else None
         entries.append({"point": point, "result": mark.result if mark else None,
-                        "comment": mark.comment if mark else "",
-                        "time": form_input.format_seconds(mark.video_seconds) if mark else ""})
+                        "comment": mark.comment if mark else ""})
     return entries
 
 
@@ -73,28 +74,49 @@ def _attitude_entries(practical, judgement=None, form=None) -> list[dict]:
     return entries
 
 
+def _queue_filter(values) -> dict:
+    """The queue's filters (kelas, lik) carried from the queue through marking and "Berikutnya"."""
+    kelas = values.get("kelas", "")
+    lik = values.get("lik")
+    return {"kelas": int(kelas) if str(kelas).isdigit() and len(str(kelas)) < 10 else None,
+            "lik": lik if lik in judgements.LIK_CODES else None}
+
+
+def _start_seconds(values) -> int | None:
+    """Where the video opens: ?t=<seconds> (a save without JavaScript comes back with it)."""
+    raw = str(values.get("t") or "").strip()
+    return int(raw) if raw.isdigit() and len(raw) <= 5 else None
+
+
 def _render_marking(version, trainee, form=None, status=200, correcting=False):
     practical = version.submission.practical
     final = judgements.current_final(version.id, trainee.id)
     draft = judgements.open_draft(version.id, trainee.id)
     source = final if final is not None else draft
     values = {"recommendation": source.recommendation if source else None,
-              "feedback": source.feedback if source else "", "tuk": source.tuk if source else "",
+              "feedback": source.feedback if source else "",
+              "tuk": source.tuk if source else judgements.last_tuk(current_user),
               "reason": ""}
     if form is not None:
         values = {"recommendation": form.get("rekomendasi") or None, "feedback": form.get("umpan_balik") or "",
                   "tuk": form.get("tuk") or "", "reason": form.get("alasan") or ""}
     history = judgements.final_history(version.id, trainee.id)
     evidence = judgements.evidence_version(trainee.id, practical.code)
+    earlier = [h for h in judgements.trainee_history(trainee, practical.code) if h.version.id != version.id]
+    earlier_judgements = [j for h in earlier for j in h.judgements]
+    args = form if form is not None else request.args
     return render_template(
         "assessments/mark.html", version=version, trainee=trainee, practical=practical,
         evidence_rule=permissions.evidence_rule(practical), other=version.partner, final=final, draft=draft,
-        history=history,
+        history=history, earlier=earlier, comments=comments.comments_of(source.id if source else None),
+        points=judgements.points_of(practical), comment_max=comments.MAX_TEXT,
+        start=_start_seconds(args), queue_filter=_queue_filter(args),
         entries=_entries(practical, source, form), attitudes=_attitude_entries(practical, source, form),
         attachments=attachments_by_version([version]).get(version.id, []),
         values=values, correcting=correcting,
         is_newest=evidence is not None and evidence.id == version.id,
-        newer_of=judgements.superseding(history),
+        newer_of=judgements.superseding(history + earlier_judgements),
+        rows_of={j.id: records.observation_rows(j) for j in earlier_judgements},
         final_rows=records.observation_rows(final) if final is not None else [],
         berkas_block=None if final else judgements.berkas_block_reason(version, trainee.id), **_common()), status
 
@@ -111,10 +133,23 @@ def mark(version_id: int, trainee_id: int):
     # Read before the writes: each commit expires the loaded rows, and reading them again after
     # would cost five statements for a flash message and a redirect.
     code, name, version_id, trainee_id = practical.code, trainee.full_name, version.id, trainee.id
-    finalising = request.form.get("aksi") == "final"
+    action = request.form.get("aksi")
+    finalising = action == "final"
+    start = _start_seconds(request.form)
     try:
         marks = form_input.parse_marks(request.form, practical)
         attitudes = form_input.parse_attitudes(request.form, practical)
+        # The composer's fields come along without JavaScript: "Simpan komentar" needs a text,
+        # "Simpan draf" with an empty composer adds nothing.
+        new_comment = comments.parse_comment(request.form, practical, _duration(version), "komentar_baru_",
+                                             required=action == "komentar")
+        # Comments first (each opens the draft if needed), so a finalise below freezes them too.
+        removed = request.form.getlist("hapus_komentar")
+        if removed:
+            comments.remove_comments(version, trainee, current_user, removed)
+        if new_comment is not None:
+            comments.add_comment(version, trainee, current_user, new_comment)
+            start = new_comment.seconds
         sure = bool(request.form.get("yakin"))
         judgements.save_draft(version, trainee, current_user, marks, request.form.get("rekomendasi"),
                               request.form.get("umpan_balik"), request.form.get("tuk"), attitudes,
@@ -123,13 +158,86 @@ def mark(version_id: int, trainee_id: int):
             raise ServiceError(_("Draf tersimpan. Centang pernyataan bahwa penilaian sudah benar untuk "
                                  "memfinalkannya."))
     except ServiceError as exc:
+        if _wants_json():
+            return render_error(exc.status, exc.message)
         flash(exc.message, "error")
         return _render_marking(version, trainee, request.form, exc.status)
+    back = _marking_url(version_id, trainee_id, start, request.form)
     if finalising:
         flash(_("Penilaian %(c)s untuk %(n)s sudah final.", c=code, n=name), "success")
-        return redirect(url_for("assessments.mark", version_id=version_id, trainee_id=trainee_id))
-    flash(_("Draf penilaian tersimpan."), "success")
-    return redirect(url_for("assessments.mark", version_id=version_id, trainee_id=trainee_id, _anchor="butir"))
+        return redirect(back)
+    message = _("Draf penilaian tersimpan pukul %(t)s.", t=local_datetime(utcnow(), "HH.mm.ss"))
+    if _wants_json():
+        return jsonify(ok=True, message=message, comment_added=new_comment is not None,
+                       list_html=_comment_items(version_id, trainee_id))
+    flash(message, "success")
+    return redirect(back + ("#komentar" if action == "komentar" else "#butir"))
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _duration(version) -> float | None:
+    return version.media_file.duration if version.media_file is not None else None
+
+
+def _marking_url(version_id: int, trainee_id: int, start, form) -> str:
+    return url_for("assessments.mark", version_id=version_id, trainee_id=trainee_id,
+                   t=start if start is not None else None,
+                   **{k: v for k, v in _queue_filter(form).items() if v is not None})
+
+
+def _comment_items(version_id: int, trainee_id: int) -> str:
+    version = db.session.get(SubmissionVersion, version_id)
+    draft = judgements.open_draft(version_id, trainee_id)
+    return render_template("assessments/_comment_items.html", comments=comments.comments_of(draft.id if draft else None),
+                           version=version, editable=True)
+
+
+@assessor_required
+def comment(version_id: int, trainee_id: int):
+    """Add a time-stamped comment (waktu, butir, teks) to the open draft, or remove one (hapus)."""
+    version, trainee = permissions.version_and_trainee_or_404(version_id, trainee_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    seconds = None
+    try:
+        permissions.check_judgeable(current_user, version, trainee.id)
+        if request.form.get("hapus"):
+            comments.remove_comments(version, trainee, current_user, [request.form["hapus"]])
+            message = _("Komentar dihapus.")
+        else:
+            new = comments.parse_comment(request.form, version.submission.practical, _duration(version))
+            comments.add_comment(version, trainee, current_user, new)
+            seconds = new.seconds
+            message = _("Komentar di menit %(t)s tersimpan.", t=form_input.format_seconds(new.seconds))
+    except ServiceError as exc:
+        if _wants_json():
+            return render_error(exc.status, exc.message)
+        flash(exc.message, "error")
+        return _render_marking(version, trainee, None, exc.status)
+    if _wants_json():
+        return jsonify(ok=True, message=message, list_html=_comment_items(version_id, trainee_id))
+    flash(message, "success")
+    return redirect(_marking_url(version.id, trainee.id, seconds, request.form) + "#komentar")
+
+
+@assessor_required
+def next_in_queue():
+    """The version after ?dari= in the assessor's own queue (same filters), else the first one.
+    The queue's rules hold: only submitters, never a version the assessor appears in."""
+    current = request.args.get("dari", type=int)
+    wanted = _queue_filter(request.args)
+    rows = assessor_queue.queue(current_user, class_id=wanted["kelas"], code=wanted["lik"])
+    ids = [row.version.id for row in rows]
+    after = ids.index(current) + 1 if current in ids else 0
+    for row in rows[after:] + rows[:after]:
+        if row.version.id != current:
+            return redirect(url_for("assessments.mark", version_id=row.version.id, trainee_id=row.trainee.id,
+                                    **{k: v for k, v in wanted.items() if v is not None}))
+    flash(_("Tidak ada kiriman lain yang menunggu penilaian Anda di antrean ini."), "info")
+    return redirect(url_for("assessments.queue", **{k: v for k, v in wanted.items() if v is not None}))
 
 
 @assessor_required
@@ -165,6 +273,7 @@ def results(code: str):
     history = judgements.trainee_history(current_user, code)
     shown = [j for h in history for j in h.judgements]
     return render_template("assessments/results.html", practical=practical, code=code, history=history,
+                           timelines=comments.timelines_for_trainee(history),
                            result=judgements.effective_lik_result(current_user.id, code),
                            practical_url=url_for("practicals.sheet", code=code),
                            rows_of={j.id: records.observation_rows(j) for j in shown},
@@ -260,6 +369,9 @@ def observation(judgement_id: int):
 
 bp.add_url_rule("/antrean",                                         view_func=queue)
 bp.add_url_rule("/versi/<int:version_id>/peserta/<int:trainee_id>", view_func=mark, methods=["GET", "POST"])
+bp.add_url_rule("/versi/<int:version_id>/peserta/<int:trainee_id>/komentar",
+                view_func=comment, methods=["POST"])
+bp.add_url_rule("/berikutnya",                                       view_func=next_in_queue)
 bp.add_url_rule("/koreksi/<int:judgement_id>",                      view_func=correct, methods=["POST"])
 bp.add_url_rule("/hasil/<code>",                                    view_func=results)
 bp.add_url_rule("/kelas/<int:class_id>/rekap",                      view_func=recap)

@@ -83,9 +83,12 @@ def save_version(code: str):
 
 @login_required
 def submission(submission_id: int):
+    from ..assessments.comments import timeline_for_submitter  # the assessor's comments under each video
+
     submission = service.visible_submission_or_404(current_user, submission_id)
-    return render_template("practicals/submission.html", submission=submission,
-                           versions=service.visible_versions(current_user, submission))
+    versions = service.visible_versions(current_user, submission)
+    return render_template("practicals/submission.html", submission=submission, versions=versions,
+                           timelines={v.id: timeline_for_submitter(current_user, v) for v in versions})
 
 
 @teacher_required

@@ -5,13 +5,13 @@ media_uploads.s3_upload_id/s3_parts: with S3 storage a partial upload lives in a
 so any app host can take the next PATCH.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0015'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
