@@ -41,6 +41,8 @@ EXPECTED = {
     ("accounts.login", "GET"): row(200, 302, 302, 302, 302, 302, 302),
     ("accounts.login", "POST"): row(400, 302, 302, 302, 302, 302, 302),
     ("accounts.logout", "POST"): row(302, 302, 302, 302, 302, 302, 302),
+    # the language switch: anyone, logged in or not (the empty form is refused with a flash, then 303)
+    ("accounts.choose_language", "POST"): row(303, 303, 303, 303, 303, 303, 303),
     ("accounts.logout_everywhere", "POST"): row(302, 302, 302, 302, 302, 302, 302),
     ("admin.create_user", "GET"): row(302, 403, 403, 403, 403, 403, 200),
     ("admin.create_user", "POST"): row(302, 403, 403, 403, 403, 403, 400),

@@ -37,6 +37,7 @@ ALLOWED_WORDS = {
 TEMPLATE_TEXT_ALLOWED = {
     "Bahasa Indonesia", "English",  # each language named in itself (the language switch)
     "python3 run.py --lan",  # a command to type, not prose
+    "C",  # the marking screen's keyboard key (<kbd>C</kbd>) for "mark the time"
     # The CSV sample of the roster import: column names and sample rows the importer reads as they are.
     "NIS;nama;username 2425001;Ayu Lestari; 2425002;Bagus Pratama;bagus.p",
 }
@@ -166,6 +167,7 @@ JS_LITERAL_ALLOWED = {
     "use strict",
     "not a reading list", "another user",  # offline.js: internal Error texts, caught and never shown
     "flash flash-", "offline-queued flash flash-info", "tag tag-stored", "media-status media-status-",  # classes
+    ".marking-video video", "small save-error",  # marking.js: a CSS selector and class names
 }
 JS_BILINGUAL_FALLBACK = "sw.js"  # the last-resort offline page names itself in both languages (no page to ask)
 
