@@ -83,6 +83,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--redis-flush", action="store_true", help="empty --redis-db even if it holds keys")
     parser.add_argument("--locust", default=str(LOCUST_DEFAULT), help="path of the locust program")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the PostgreSQL database at the end")
+    parser.add_argument("--report", metavar="RESULTS_JSON", help="print the figures of an earlier run "
+                        "(bench/out/district-*/results.json) and start nothing")
     parser.add_argument("--max-minutes", type=float, help="no new step starts after this (12 quick, 20 full)")
     args = parser.parse_args(argv)
     profile = PROFILES["quick" if args.quick else "full"]
@@ -304,8 +306,20 @@ def run_step(args, parts: Parts, state: dict, hosts: int, users: int, number: in
         "accounts_left": args.accounts + 1 - state["next_trainee"],
     }
     result["passed"] = (failures == 0 and result["saves"] > 0 and result["save_p95"] < SAVE_P95_LIMIT_MS)
+    result["cpu_ms_per_request"] = cpu_per_request(result)
     print_step(result)
     return result
+
+
+def cpu_per_request(r: dict) -> dict:
+    """CPU milliseconds per request served, per part: the figure that carries over to other hardware."""
+    served = r["requests"] / r["seconds"] if r["seconds"] else 0
+    if not served:
+        return {}
+    parts = {"app (gunicorn)": [k for k in r["cpu"] if k.startswith("gunicorn-")],
+             "postgres": ["postgres (bench db)"], "nginx": ["nginx"], "locust": ["locust (load tool)"]}
+    return {name: sum(sum(r["cpu"].get(k, {}).values()) for k in keys) / 100 * 1000 / served
+            for name, keys in parts.items()}
 
 
 def print_step(r: dict) -> None:
@@ -314,6 +328,8 @@ def print_step(r: dict) -> None:
           f"({r['rps']:.1f}/s), gagal {r['failures']}, simpan jawaban {r['saves']} "
           f"p50 {r['save_p50']:.0f} ms p95 {r['save_p95']:.0f} ms; koneksi DB maks {r['pg_conn_max']} "
           f"(aktif maks {r['pg_active_max']}), {r['tps']:.0f} commit/s; mesin sibuk {r['cpu']['_machine']:.0f}%")
+    if r.get("cpu_ms_per_request"):
+        print("      CPU per permintaan: " + ", ".join(f"{k} {v:.1f} ms" for k, v in r["cpu_ms_per_request"].items()))
     for line in r["failure_lines"]:
         print(f"      {line}")
 
@@ -383,8 +399,27 @@ def pg_headroom(args) -> None:
                            "lower --workers/--threads")
 
 
+def report(args) -> int:
+    path = Path(args.report)
+    saved = json.loads(path.read_text())
+    results = {int(k): v for k, v in saved.items() if k.isdigit()}
+    meta = saved.get("args", {})
+    for key in ("pace", "step_seconds", "workers", "threads"):
+        setattr(args, key, meta.get(key, getattr(args, key)))
+    for rows in results.values():
+        for r in rows:
+            r["cpu"] = {k: ({int(p): v for p, v in pids.items()} if isinstance(pids, dict) else pids)
+                        for k, pids in r["cpu"].items()}
+            r.setdefault("cpu_ms_per_request", cpu_per_request(r))
+            print_step(r)
+    summary(args, results, None, saved.get("baseline"))
+    return 0
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.report:
+        return report(args)
     problems = preflight(args)
     if problems:
         print("Bench tidak bisa mulai:\n  " + "\n  ".join(problems))
@@ -483,7 +518,7 @@ def main(argv=None) -> int:
         print(f"Log dan berkas locust: {workdir}")
 
 
-def summary(args, results: dict, workdir: Path, baseline: float | None = None) -> None:
+def summary(args, results: dict, workdir: Path | None, baseline: float | None = None) -> None:
     print("\n=== Ringkasan (bench/district.py) ===")
     if baseline is not None:
         print(f"beban lain di mesin sebelum bench: {baseline:.0f}% dari 200% (2 inti)")
@@ -507,7 +542,10 @@ def summary(args, results: dict, workdir: Path, baseline: float | None = None) -
             saturated = next((r for r in rows if not r["passed"]), rows[-1] if rows else None)
             if saturated:
                 print_cpu(saturated)
-    (workdir / "results.json").write_text(json.dumps({str(k): v for k, v in results.items()}, indent=1, default=str))
+    if workdir is not None:
+        saved = {**{str(k): v for k, v in results.items()}, "baseline": baseline,
+                 "args": {k: v for k, v in vars(args).items() if isinstance(v, (int, float, str, bool))}}
+        (workdir / "results.json").write_text(json.dumps(saved, indent=1, default=str))
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "cwdist"                      # namespaces cwdist-h1.., bridge cwdist-br, veths cwdist-v1..
 PG_SOCKET_DIR = "/var/run/postgresql"
-CLK_TCK = os.sysconf("SC_CLK_TCK")
+CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100   # Linux only bench
 
 
 # --- nginx configuration from deploy/nginx.conf -------------------------------------------------
@@ -64,7 +64,8 @@ def deploy_nginx_limits(path: Path = ROOT / "deploy" / "nginx.conf") -> dict:
     outside = server
     for body in locations.values():
         outside = outside.replace(body, "")
-    limits = {"server": _directives(outside, SERVER_KEYS),
+    upstream = _directives(_blocks(text, "upstream courseware {")[0], ("keepalive", "keepalive_timeout"))
+    limits = {"upstream": upstream, "server": _directives(outside, SERVER_KEYS),
               "tus": _directives(locations["/media/tus/"], LOCATION_KEYS),
               "root": _directives(locations["/"], LOCATION_KEYS)}
     if len(limits["server"]) != len(SERVER_KEYS) or "client_max_body_size" not in limits["tus"]:
@@ -107,7 +108,7 @@ http {{
     scgi_temp_path {workdir}/nginx-scgi;
     upstream courseware {{
 {servers}
-        keepalive 32;
+{lines(limits.get("upstream") or {"keepalive": "32"}, "        ")}
     }}
     server {{
         listen 127.0.0.1:{port};
