@@ -43,6 +43,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from district_locust import locustfile_text  # noqa: E402
+from district_probe import print_probe, probe  # noqa: E402
 from district_parts import (ROOT, Parts, Sampler, deploy_nginx_limits, free_port, machine_ticks,  # noqa: E402
                             make_video, nginx_config, pg_commits, postgres_pids, proc_ticks, python, run,
                             wait_http, CLK_TCK)
@@ -82,6 +83,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--redis-db", type=int, default=13, help="Redis database number the bench empties and uses")
     parser.add_argument("--redis-flush", action="store_true", help="empty --redis-db even if it holds keys")
     parser.add_argument("--locust", default=str(LOCUST_DEFAULT), help="path of the locust program")
+    parser.add_argument("--no-probe", action="store_true", help="skip the one-request-at-a-time CPU cost probe")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the PostgreSQL database at the end")
     parser.add_argument("--report", metavar="RESULTS_JSON", help="print the figures of an earlier run "
                         "(bench/out/district-*/results.json) and start nothing")
@@ -412,7 +414,7 @@ def report(args) -> int:
                         for k, pids in r["cpu"].items()}
             r.setdefault("cpu_ms_per_request", cpu_per_request(r))
             print_step(r)
-    summary(args, results, None, saved.get("baseline"))
+    summary(args, results, None, saved.get("baseline"), saved.get("probe"))
     return 0
 
 
@@ -479,6 +481,13 @@ def main(argv=None) -> int:
         start_nginx(parts, 1, port)
         print(f"nginx di {state['base']} -> {parts.host_address(1)}:8000 ({args.workers} worker x {args.threads} "
               f"thread gunicorn); langkah {args.step_seconds} s, pace {args.pace}")
+        if not args.no_probe:
+            first = state["next_trainee"]
+            state["next_trainee"] += 8
+            state["probe"] = probe(parts, parts.database, state["base"], PASSWORD,
+                                   [f"d{n:05d}" for n in range(first, first + 8)], state["uploaders"].pop(),
+                                   video.read_bytes(), LESSONS[0], "tes-tertulis")
+            print_probe(state["probe"])
         number = 0
         for hosts in ((1, 2) if args.hosts == 2 else (1,)):
             if hosts == 2:
@@ -506,7 +515,7 @@ def main(argv=None) -> int:
                 number += 1
                 middle = (tried_fail["users"] + passed[-1]["users"]) // 2
                 results[hosts].append(run_step(args, parts, state, hosts, middle, number))
-        summary(args, results, workdir, state.get("baseline"))
+        summary(args, results, workdir, state.get("baseline"), state.get("probe"))
         return 0
     except KeyboardInterrupt:
         print("Dihentikan; membersihkan ...")
@@ -518,7 +527,8 @@ def main(argv=None) -> int:
         print(f"Log dan berkas locust: {workdir}")
 
 
-def summary(args, results: dict, workdir: Path | None, baseline: float | None = None) -> None:
+def summary(args, results: dict, workdir: Path | None, baseline: float | None = None,
+            probed: dict | None = None) -> None:
     print("\n=== Ringkasan (bench/district.py) ===")
     if baseline is not None:
         print(f"beban lain di mesin sebelum bench: {baseline:.0f}% dari 200% (2 inti)")
@@ -542,8 +552,14 @@ def summary(args, results: dict, workdir: Path | None, baseline: float | None = 
             saturated = next((r for r in rows if not r["passed"]), rows[-1] if rows else None)
             if saturated:
                 print_cpu(saturated)
+    if probed:
+        print_probe(probed)
+        flow = {part: probed["login (halaman + Argon2id)"][part] + 6 * probed["halaman materi"][part]
+                + 20 * probed["simpan jawaban"][part] + probed["kumpulkan"][part] for part in ("app", "postgres")}
+        print(f"  satu peserta, login sampai kumpul (login, ~6 halaman, 20 jawaban, kumpulkan): aplikasi "
+              f"{flow['app'] / 1000:.2f} s CPU, postgres {flow['postgres'] / 1000:.2f} s CPU")
     if workdir is not None:
-        saved = {**{str(k): v for k, v in results.items()}, "baseline": baseline,
+        saved = {**{str(k): v for k, v in results.items()}, "baseline": baseline, "probe": probed,
                  "args": {k: v for k, v in vars(args).items() if isinstance(v, (int, float, str, bool))}}
         (workdir / "results.json").write_text(json.dumps(saved, indent=1, default=str))
 
