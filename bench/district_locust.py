@@ -22,6 +22,7 @@ import base64
 import json
 import random
 import re
+import time
 
 import gevent
 from locust import HttpUser, constant, task
@@ -119,7 +120,8 @@ class Trainee(Visitor):
         for position in sorted(options):
             pause(SETTINGS["answer_seconds"])
             with self.client.post("/tes/percobaan/%s/jawab" % attempt, name="save", catch_response=True,
-                                  data={"posisi": position, "pilihan": random.choice(options[position])},
+                                  data={"posisi": position, "pilihan": random.choice(options[position]),
+                                        "urutan": int(time.time() * 1000)},   # as quiz.js: a rising number
                                   headers={"Accept": "application/json", "X-CSRFToken": token}) as saved:
                 try:
                     ok = saved.status_code == 200 and saved.json().get("saved") is True

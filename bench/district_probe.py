@@ -72,7 +72,8 @@ def probe(parts, database: str, base: str, password: str, trainees: list[str], u
     def save_all():
         for n in range(saves):
             position, option = options[n % len(options)]
-            saved = http.post(f"{base}/tes/percobaan/{attempt}/jawab", data={"posisi": position, "pilihan": option},
+            saved = http.post(f"{base}/tes/percobaan/{attempt}/jawab", data={"posisi": position, "pilihan": option,
+                                                                           "urutan": int(time.time() * 1000)},
                               headers={"Accept": "application/json", "X-CSRFToken": token}, timeout=60)
             if saved.status_code != 200:
                 raise RuntimeError(f"probe save: HTTP {saved.status_code}")
