@@ -528,6 +528,19 @@ def main(argv=None) -> int:
         print(f"Log dan berkas locust: {workdir}")
 
 
+def app_core_per_user(rows: list) -> float:
+    """Cores of app CPU one virtual user keeps busy, from the step with the most users (steadiest figure)."""
+    row = max(rows, key=lambda r: r["users"])
+    app = sum(sum(pids.values()) for key, pids in row["cpu"].items() if key.startswith("gunicorn-"))
+    return app / 100 / row["users"] if row["users"] else 0.0
+
+
+def capacity_estimate(args, rows: list, cores: float = 2.0, utilisation: float = 0.6) -> float:
+    """Virtual users one dedicated host of `cores` carries at `utilisation`, from the CPU they cost here."""
+    per_user = app_core_per_user(rows) if rows else 0.0
+    return cores * utilisation / per_user if per_user else 0.0
+
+
 def summary(args, results: dict, workdir: Path | None, baseline: float | None = None,
             probed: dict | None = None) -> None:
     print("\n=== Ringkasan (bench/district.py) ===")
@@ -542,8 +555,18 @@ def summary(args, results: dict, workdir: Path | None, baseline: float | None = 
         passed = [r for r in rows if r["passed"]]
         best[hosts] = max((r["users"] for r in passed), default=0)
         ceiling = "" if any(not r["passed"] for r in rows) else " (belum jenuh: batas langkah tercapai)"
-        print(f"{hosts} host: terbesar yang lulus {best[hosts]} peserta virtual{ceiling} "
-              f"(~{best[hosts] / args.pace:.0f} peserta berkecepatan manusia)")
+        if passed:
+            print(f"{hosts} host: terbesar yang lulus {best[hosts]} peserta virtual{ceiling} "
+                  f"(~{best[hosts] / args.pace:.0f} peserta berkecepatan manusia)")
+        else:
+            first = min(rows, key=lambda r: r["users"])
+            print(f"{hosts} host: tidak ada langkah yang lulus; langkah terkecil {first['users']} peserta virtual: "
+                  f"p95 simpan {first['save_p95']:.0f} ms, gagal {first['failures']}")
+        estimate = capacity_estimate(args, rows)
+        if estimate:
+            print(f"   perkiraan dari CPU: satu host khusus 2 inti pada utilisasi 60% ~ {estimate:.0f} peserta virtual "
+                  f"(~{estimate / args.pace:.0f} berkecepatan manusia); CPU aplikasi per peserta virtual "
+                  f"{1000 * app_core_per_user(rows):.1f} ms/s")
     if best.get(1) and best.get(2):
         print(f"rasio 2 host / 1 host: {best[2] / best[1]:.2f}")
     every = [r for rows in results.values() for r in rows]

@@ -45,10 +45,12 @@ def probe(parts, database: str, base: str, password: str, trainees: list[str], u
     results, sessions = {}, []
 
     def measure(action, count, work):
-        before = _ticks(parts, database)
+        before, began = _ticks(parts, database), time.perf_counter()
         work()
+        wall = (time.perf_counter() - began) * 1000 / count
         time.sleep(0.3)  # let the last response's bookkeeping finish
         results[action] = {part: ms / count for part, ms in _spent(before, _ticks(parts, database)).items()}
+        results[action]["wall"] = wall   # one request at a time: the rest of the wall time is waiting
 
     def login(name):
         http = requests.Session()
@@ -108,6 +110,9 @@ def probe(parts, database: str, base: str, password: str, trainees: list[str], u
 
 def print_probe(results: dict) -> None:
     print("  Biaya CPU per tindakan (satu permintaan sekali jalan, ms CPU):")
-    print(f"    {'tindakan':46s} {'aplikasi':>9s} {'postgres':>9s} {'nginx':>7s}")
+    print(f"    {'tindakan':46s} {'aplikasi':>9s} {'postgres':>9s} {'nginx':>7s} {'waktu nyata':>12s}")
     for action, parts in results.items():
-        print(f"    {action:46s} {parts['app']:9.1f} {parts['postgres']:9.1f} {parts['nginx']:7.2f}")
+        wall = f"{parts['wall']:9.0f} ms" if "wall" in parts else ""
+        print(f"    {action:46s} {parts['app']:9.1f} {parts['postgres']:9.1f} {parts['nginx']:7.2f} {wall:>12s}")
+    print("    (CPU diukur dari /proc dengan resolusi 10 ms, dirata-rata atas semua ulangan; waktu nyata = per "
+          "permintaan, satu klien, termasuk menunggu inti di mesin bersama)")

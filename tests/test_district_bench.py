@@ -136,3 +136,13 @@ def test_gunicorn_outlives_nginx_idle_upstream_connections(bench, monkeypatch):
     assert upstream["keepalive_timeout"].endswith("s")
     assert gunicorn["worker_class"] == "gthread"      # the sync worker ignores keepalive
     assert gunicorn["keepalive"] > int(upstream["keepalive_timeout"][:-1])
+
+
+def test_capacity_estimate_from_cpu_uses_the_busiest_step(bench):
+    district, _, _ = bench
+    args = district.parse_args(["--quick"])
+    rows = [{"users": 5, "cpu": {"gunicorn-h1": {1: 50.0}, "nginx": {2: 9.0}}},
+            {"users": 20, "cpu": {"gunicorn-h1": {1: 30.0, 3: 10.0}, "gunicorn-h2": {4: 40.0}, "postgres (bench db)": {5: 50.0}}}]
+    assert district.app_core_per_user(rows) == pytest.approx(0.8 / 20)       # app processes only, 20 users
+    assert district.capacity_estimate(args, rows) == pytest.approx(2 * 0.6 / 0.04)
+    assert district.capacity_estimate(args, []) == 0
