@@ -433,7 +433,11 @@ def main(argv=None) -> int:
     parts = Parts(workdir, args.subnet)
     parts.keep_db = args.keep_db
     atexit.register(parts.close)
+    # Ctrl-C even when started in the background (a non-interactive shell starts those with SIGINT
+    # ignored); SIGTERM and SIGHUP end the run the same way, through the finally below.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGHUP, lambda *_: sys.exit(129))
     started, results = time.monotonic(), {1: [], 2: []}
     try:
         parts.check_network_free()
