@@ -30,6 +30,7 @@ requests = pytest.importorskip("requests")
 JSON = {"Accept": "application/json"}
 BUSY_TEXT = "Server sedang melayani banyak penyimpanan sekaligus"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+START_SECONDS = 120   # a server process needs a while to start on a busy 2-core machine
 
 
 def _redis_or_skip():
@@ -237,7 +238,7 @@ def test_writes_beyond_the_admission_limit_get_503_at_once_and_lose_nothing(live
         host.env.update(settings)
         host.launch()
     for host in hosts:
-        host.wait_ready()
+        host.wait_ready(START_SECONDS)
     first, last = hosts[0], hosts[-1]          # with Redis: the held writes on A, the refused one on B
     one, two = login(first.url, "peserta1"), login(last.url, "peserta2")
     attempt_1, options_1 = _attempt_and_options(one, first.url)
@@ -285,7 +286,7 @@ def test_writes_beyond_the_admission_limit_get_503_at_once_and_lose_nothing(live
 def test_requests_beyond_the_queue_depth_are_shed_with_503_before_the_queue(live):
     server = live.server()
     server.env.update({"LIVE_THREADS": "1", "QUEUE_DEPTH_LIMIT": "1"})
-    server.start()
+    server.start(START_SECONDS)
     http = login(server.url, "peserta1")
     attempt_id, options = _attempt_and_options(http, server.url)
     results = {}

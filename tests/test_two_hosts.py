@@ -33,7 +33,7 @@ def _two_hosts(live, **env):
         host.env.update(env)
         host.launch()
     for host in hosts:
-        host.wait_ready(30)
+        host.wait_ready(120)   # a busy 2-core machine needs a while to start two server processes
     return hosts
 
 
