@@ -133,7 +133,11 @@ def step_settings(args, users: int, trainees: list[str], uploaders: list, assess
     share_up, share_as = args.upload_share, args.assessor_share
     weights = {"trainee": max(1, round(1000 * (1 - share_up - share_as))), "uploader": max(1, round(1000 * share_up)),
                "assessor": max(1, round(1000 * share_as))}
-    return {"pace": args.pace, "password": PASSWORD, "lessons": LESSONS, "quiz": "tes-tertulis",
+    # From 4 users on, at least one uploader and one assessor, so every step exercises tus and the
+    # queue (locust's weights alone give small steps trainees only); the rest are trainees.
+    fixed = {"uploader": max(1, round(users * share_up)) if users >= 4 and share_up else 0,
+             "assessor": max(1, round(users * share_as)) if users >= 4 and share_as else 0}
+    return {"pace": args.pace, "password": PASSWORD, "fixed": fixed, "lessons": LESSONS, "quiz": "tes-tertulis",
             "practical": "LIK_2", "trainees": trainees, "uploaders": uploaders, "assessors": assessors,
             "read_seconds": list(READ_SECONDS), "answer_seconds": list(ANSWER_SECONDS),
             "queue_seconds": list(QUEUE_SECONDS), "record_seconds": list(RECORD_SECONDS), "weights": weights, "video": str(video),

@@ -140,6 +140,7 @@ class Trainee(Visitor):
 
 class Uploader(Visitor):
     weight = SETTINGS["weights"]["uploader"]
+    fixed_count = SETTINGS["fixed"]["uploader"]   # exactly this many when set (0: by weight)
 
     @task
     def one_upload(self):
@@ -176,6 +177,7 @@ class Uploader(Visitor):
 
 class Assessor(Visitor):
     weight = SETTINGS["weights"]["assessor"]
+    fixed_count = SETTINGS["fixed"]["assessor"]   # exactly this many when set (0: by weight)
 
     def on_start(self):
         self.logged_in = self.login(random.choice(SETTINGS["assessors"]))

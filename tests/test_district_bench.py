@@ -108,6 +108,10 @@ def test_locustfile_carries_the_step_settings(bench, tmp_path):
     assert baked["pace"] == 0.2 and baked["trainees"] == ["d00001", "d00002"] and baked["uploaders"] == [["u0001", 17]]
     weights = baked["weights"]
     assert weights["trainee"] > weights["uploader"] > weights["assessor"] > 0
+    assert baked["fixed"] == {"uploader": 2, "assessor": 1}       # 40 x 6% and 40 x 3%, at least one each
+    small = district.step_settings(args, 2, [], [], [], tmp_path / "v.mp4")
+    assert small["fixed"] == {"uploader": 0, "assessor": 0}      # two users: both trainees (by weight)
+    assert district.step_settings(args, 4, [], [], [], tmp_path / "v.mp4")["fixed"] == {"uploader": 1, "assessor": 1}
     # Every request is named, and the answer saves are the ones the figures read.
     for name in ('"save"', '"submit"', '"tus chunk"', '"assessor queue"', '"login"', '"lesson"'):
         assert name in text
