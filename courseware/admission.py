@@ -10,7 +10,9 @@ Two gates, both answered with errors.busy_response() (Indonesian message, jitter
    so a district's hosts together never run more writes than ADMISSION_LIMIT_TOTAL.
 2. The queue gate (`shedding_dispatcher`, waitress only): when QUEUE_DEPTH_LIMIT requests already
    wait for a waitress thread, a new one is answered 503 at once by a thread kept for that
-   (answering costs a few milliseconds) rather than queued behind them.
+   (answering costs a few milliseconds) rather than queued behind them; a request that still
+   waited QUEUE_WAIT_SECONDS for a thread (a PC starved of CPU serves fewer requests a second
+   than the depth assumes) is answered 503 when its turn comes instead of being run that late.
 
 Answers are never lost by either gate: nothing was written, and quiz.js and upload.js retry
 after Retry-After with jitter.
@@ -150,8 +152,26 @@ class _Shed:
         self.channel.cancel()
 
 
-def shedding_dispatcher(depth_limit: int):
-    """A waitress ThreadedTaskDispatcher that sheds requests beyond `depth_limit` waiting ones.
+class _Timed:
+    """A queued waitress channel that remembers when it was queued: one that waited longer than
+    the limit by the time a thread takes it is answered 503 at once instead of being run late."""
+
+    def __init__(self, channel, limit: float):
+        self.channel, self.deadline = channel, time.monotonic() + limit
+
+    def service(self):
+        if time.monotonic() > self.deadline:
+            _Shed(self.channel).service()
+        else:
+            self.channel.service()
+
+    def cancel(self):
+        self.channel.cancel()
+
+
+def shedding_dispatcher(depth_limit: int, wait_limit: float = 0):
+    """A waitress ThreadedTaskDispatcher that sheds requests beyond `depth_limit` waiting ones,
+    and those that waited more than `wait_limit` seconds for a thread (0: no such limit).
 
     A shed request is answered by one extra thread of its own, so the answer comes at once even
     while every worker thread is stuck (on a database lock, say).
@@ -177,7 +197,7 @@ def shedding_dispatcher(depth_limit: int):
             if shed:
                 self._shed_queue.put(_Shed(task))
                 return
-            super().add_task(task)
+            super().add_task(_Timed(task, wait_limit) if wait_limit else task)
 
         def _answer_shed(self):
             while True:

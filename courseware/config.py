@@ -101,6 +101,7 @@ def settings_from_env(instance_path: str) -> dict:
         "ADMISSION_LIMIT_TOTAL": _env_int("ADMISSION_LIMIT_TOTAL", 32),
         "ADMISSION_WAIT_SECONDS": float(os.environ.get("ADMISSION_WAIT_SECONDS") or 2),
         "QUEUE_DEPTH_LIMIT": _env_int("QUEUE_DEPTH_LIMIT", 64),
+        "QUEUE_WAIT_SECONDS": float(os.environ.get("QUEUE_WAIT_SECONDS") or 5),
         # Where partial tus uploads are kept (default MEDIA_ROOT/uploads); with several app hosts
         # and local video storage, a folder every host mounts (NFS), so an upload can go on anywhere.
         "UPLOAD_WORK_DIR": os.environ.get("UPLOAD_WORK_DIR") or None,

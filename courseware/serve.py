@@ -51,7 +51,7 @@ def serve_site(app, host: str, port: int, threads: int = 8) -> None:
     Retry-After at once instead of waiting its turn for tens of seconds."""
     from .admission import shed_middleware, shedding_dispatcher
 
-    dispatcher = shedding_dispatcher(app.config.get("QUEUE_DEPTH_LIMIT", 0))
+    dispatcher = shedding_dispatcher(app.config.get("QUEUE_DEPTH_LIMIT", 0), app.config.get("QUEUE_WAIT_SECONDS", 0))
     dispatcher.set_thread_count(threads)
     serve(shed_middleware(app), host=host, port=port, _dispatcher=dispatcher, **waitress_options(app, threads))
 

@@ -314,3 +314,34 @@ def test_requests_beyond_the_queue_depth_are_shed_with_503_before_the_queue(live
     assert results["write"][0].status_code == 200 and results["queued"][0].status_code == 200
     assert results["queued"][2] > shed_at       # the shed one was answered before the one ahead of it
     assert _stored_live(live.app, attempt_id, 1) == options[1]
+
+
+def test_a_request_that_waited_too_long_for_a_thread_is_answered_503_not_run_late(live):
+    server = live.server()
+    server.env.update({"LIVE_THREADS": "1", "QUEUE_DEPTH_LIMIT": "0", "QUEUE_WAIT_SECONDS": "1"})
+    server.start(START_SECONDS)
+    http = login(server.url, "peserta1")
+    attempt_id, options = _attempt_and_options(http, server.url)
+    results = {}
+
+    def call(name, method, url, **kwargs):
+        results[name] = method(url, timeout=30, **kwargs)
+
+    with _hold_database(live.url, [attempt_id]):
+        busy = threading.Thread(target=call, args=("write", _clone(http).post,
+                                                   f"{server.url}/tes/percobaan/{attempt_id}/jawab"),
+                                kwargs={"data": {"posisi": 2, "pilihan": options[2]}, "headers": JSON})
+        busy.start()
+        time.sleep(0.4)                          # the only thread is held by this write
+        late = threading.Thread(target=call, args=("late", _clone(http).post,
+                                                   f"{server.url}/tes/percobaan/{attempt_id}/jawab"),
+                                kwargs={"data": {"posisi": 3, "pilihan": options[3]}, "headers": JSON})
+        late.start()
+        time.sleep(1.8)                          # it waits in the queue past QUEUE_WAIT_SECONDS
+    busy.join(30), late.join(30)
+    assert results["write"].status_code == 200
+    refused = results["late"]
+    assert refused.status_code == 503 and int(refused.headers["Retry-After"]) >= 2
+    assert BUSY_TEXT in refused.json()["message"]
+    assert _stored_live(live.app, attempt_id, 2) == options[2]
+    assert _stored_live(live.app, attempt_id, 3) is None           # it was never run
