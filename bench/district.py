@@ -44,7 +44,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from district_locust import locustfile_text  # noqa: E402
 from district_probe import print_probe, probe  # noqa: E402
-from district_parts import (ROOT, Parts, Sampler, deploy_nginx_limits, free_port, machine_ticks,  # noqa: E402
+from district_parts import (ROOT, Parts, Sampler, free_port, machine_ticks,  # noqa: E402
                             make_video, nginx_config, pg_commits, postgres_pids, proc_ticks, python, run,
                             wait_http, CLK_TCK)
 
