@@ -55,6 +55,9 @@ def create_app(config: dict | None = None) -> Flask:
         module = __import__(f"{__name__}.{name}", fromlist=["init_app"])
         module.init_app(app)
     register_error_handlers(app)
+    from . import admission
+
+    admission.init_app(app)  # after the domains' own request hooks (rate limits, CSRF) have run
     register_template_helpers(app)
     from .i18n import register as register_i18n
 

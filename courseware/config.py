@@ -97,6 +97,18 @@ def settings_from_env(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "CONTENT_ROOT": os.environ.get("CONTENT_ROOT") or None,
         "TASKS_EAGER": _env_bool("TASKS_EAGER", False),
+        # Admission (courseware/admission.py, docs/operations.md): at most ADMISSION_LIMIT writes at
+        # once in this process (with REDIS_URL: ADMISSION_LIMIT_TOTAL over all hosts); a write that
+        # finds no slot within ADMISSION_WAIT_SECONDS, or a request that finds QUEUE_DEPTH_LIMIT
+        # others waiting for a waitress thread, is answered 503 + Retry-After at once. 0 turns off.
+        "ADMISSION_LIMIT": _env_int("ADMISSION_LIMIT", 6),
+        "ADMISSION_LIMIT_TOTAL": _env_int("ADMISSION_LIMIT_TOTAL", 32),
+        "ADMISSION_WAIT_SECONDS": float(os.environ.get("ADMISSION_WAIT_SECONDS") or 2),
+        "QUEUE_DEPTH_LIMIT": _env_int("QUEUE_DEPTH_LIMIT", 64),
+        "QUEUE_WAIT_SECONDS": float(os.environ.get("QUEUE_WAIT_SECONDS") or 5),
+        # Where partial tus uploads are kept (default MEDIA_ROOT/uploads); with several app hosts
+        # and local video storage, a folder every host mounts (NFS), so an upload can go on anywhere.
+        "UPLOAD_WORK_DIR": os.environ.get("UPLOAD_WORK_DIR") or None,
         # How many reverse proxies (nginx) stand in front; their X-Forwarded-* headers are trusted.
         "PROXY_COUNT": _env_int("PROXY_COUNT", 0),
     }

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from .extensions import db
 
 IMMEDIATE = "courseware_begin_immediate"
+RELAXED = "courseware_relaxed_commit"
 
 # SQLite's busy handler polls with growing sleeps (up to 100 ms), so under a burst of writers
 # the lock often sits free while everybody sleeps. Queueing this process's writers on a Python
@@ -46,6 +47,11 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
+        # synchronous may only change outside a transaction: set what this one needs, just before it.
+        level = "NORMAL" if connection.get_execution_options().get(RELAXED) else "FULL"
+        if connection.info.get("courseware_synchronous") != level:
+            connection.exec_driver_sql(f"PRAGMA synchronous={level}")
+            connection.info["courseware_synchronous"] = level
         if connection.get_execution_options().get(IMMEDIATE):
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         else:
@@ -53,7 +59,7 @@ def configure_engine(engine: Engine) -> None:
 
 
 @contextmanager
-def write_transaction():
+def write_transaction(durable: bool = True):
     """Run a read-then-write unit of work that must not race another writer.
 
     On SQLite this opens the transaction with BEGIN IMMEDIATE (waiting up to the busy
@@ -61,12 +67,20 @@ def write_transaction():
     `select(Model).with_for_update(of=Model)` ("of" matters when the model eager-joins a
     relationship: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join).
     Commits on success, rolls back on any error.
+
+    durable=False: the commit is not flushed to disk at once (SQLite synchronous=NORMAL in WAL,
+    PostgreSQL synchronous_commit=off). A power cut may undo it, never corrupt anything; only for
+    writes whose loss is harmless (a tus offset: the bytes are fsynced first, and a lower offset
+    only makes the client send some bytes again).
     """
     session = db.session()  # the real Session behind the scoped proxy
-    with _queued_writer() if is_sqlite(db.engine) else nullcontext():
+    sqlite = is_sqlite(db.engine)
+    with _queued_writer() if sqlite else nullcontext():
         if session.in_transaction():
             session.commit()
-        session.connection(execution_options={IMMEDIATE: True})
+        connection = session.connection(execution_options={IMMEDIATE: True, RELAXED: not durable})
+        if not durable and not sqlite:
+            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
         try:
             yield session
             session.commit()

@@ -45,6 +45,17 @@ def waitress_options(app, threads: int = 8) -> dict:
             + 1024 * 1024}
 
 
+def serve_site(app, host: str, port: int, threads: int = 8) -> None:
+    """waitress with the site's settings, plus the queue gate of courseware/admission.py: when
+    QUEUE_DEPTH_LIMIT requests already wait for a thread, the next one is answered 503 +
+    Retry-After at once instead of waiting its turn for tens of seconds."""
+    from .admission import shed_middleware, shedding_dispatcher
+
+    dispatcher = shedding_dispatcher(app.config.get("QUEUE_DEPTH_LIMIT", 0), app.config.get("QUEUE_WAIT_SECONDS", 0))
+    dispatcher.set_thread_count(threads)
+    serve(shed_middleware(app), host=host, port=port, _dispatcher=dispatcher, **waitress_options(app, threads))
+
+
 def prepare(app) -> None:
     from flask_migrate import upgrade
 
@@ -130,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     worker = start_worker(app)
     print(start_banner(app, args.host, args.port, lan), flush=True)
     try:
-        serve(app, host=args.host, port=args.port, **waitress_options(app, args.threads))
+        serve_site(app, args.host, args.port, args.threads)
     except KeyboardInterrupt:
         pass
     finally:

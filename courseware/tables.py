@@ -16,6 +16,7 @@ HEADER_CELL_RE = re.compile(r"<th\b([^>]*)>(.*?)</th>", re.S)
 ROW_RE = re.compile(r"(<tr\b[^>]*>)(.*?)(</tr>)", re.S)
 CELL_OPEN_RE = re.compile(r"<(td|th)\b([^>]*)>")
 TAG_RE = re.compile(r"<[^>]+>")
+CARDS_CLASS_RE = re.compile(r'class="(?:[^"]*\s)?cards(?:\s[^"]*)?"')
 
 
 def _labels(thead: str) -> list[str] | None:
@@ -45,7 +46,7 @@ def _label_row(row: str, labels: list[str]) -> str:
 
 def _table(match) -> str:
     attrs, inner = match.group(1), match.group(2)
-    if "no-cards" in attrs:
+    if "no-cards" in attrs or CARDS_CLASS_RE.search(attrs):   # opted out, or labelled already
         return match.group(0)
     head = THEAD_RE.search(inner)
     labels = _labels(head.group(1)) if head else None

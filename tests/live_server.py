@@ -25,10 +25,8 @@ CSRF_RE = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def main() -> None:  # pragma: no cover - runs in the subprocess
-    from waitress import serve
-
     from courseware import create_app
-    from courseware.serve import waitress_options
+    from courseware.serve import serve_site
 
     app = create_app({"RATELIMIT_STORAGE_URI": "memory://", "SERVER_NAME": None})
     if os.environ.get("LIVE_WSGI") == "gunicorn":  # as deploy/gunicorn.conf.py: gthread workers
@@ -46,7 +44,7 @@ def main() -> None:  # pragma: no cover - runs in the subprocess
         Gunicorn().run()
         return
     # The site's own waitress settings (connection limit, idle timeouts), so live tests see them.
-    serve(app, host="127.0.0.1", port=int(os.environ["PORT"]), **waitress_options(app, threads=4))
+    serve_site(app, "127.0.0.1", int(os.environ["PORT"]), threads=int(os.environ.get("LIVE_THREADS", "4")))
 
 
 def free_port() -> int:

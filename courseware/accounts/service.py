@@ -1,10 +1,12 @@
 """Account rules: authentication, creation, roles, activation and passwords."""
+import functools
 import re
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import joinedload
 
 from ..audit.service import record
@@ -26,8 +28,12 @@ ROLE_ALIASES = {
 }
 
 
-def role_labels() -> dict[str, str]:
-    return {"admin": _("Admin"), "teacher": _("Guru"), "trainee": _("Peserta"), "assessor": _("Asesor")}
+_ROLE_LABELS = {"admin": _l("Admin"), "teacher": _l("Guru"), "trainee": _l("Peserta"), "assessor": _l("Asesor")}
+
+
+def role_labels() -> dict:
+    """Lazy strings, translated when shown: every page's context carries them, few pages show them."""
+    return _ROLE_LABELS
 
 
 def normalise_role(name: str) -> str:
@@ -234,6 +240,15 @@ def end_all_sessions(user: User) -> None:
         record("user.logout_all", actor=user, target=f"user:{user.id}")
 
 
+@functools.cache
+def _session_user_query():
+    """Built once: constructing the statement cost more CPU than running it (bench/lesson_page.py)."""
+    return (select(User, LoginSession.ended_at, LoginSession.expires_at)
+            .join(LoginSession, LoginSession.user_id == User.id)
+            .where(LoginSession.id == bindparam("login_id"), User.id == bindparam("user_id"))
+            .options(joinedload(User.role_rows)))
+
+
 def load_user_from_session(user_id_with_version: str) -> User | None:
     """Flask-Login loader for both cookies: '12.3.45' is user 12 at session version 3, login 45.
 
@@ -245,11 +260,8 @@ def load_user_from_session(user_id_with_version: str) -> User | None:
     except (ValueError, AttributeError):
         return None
     # One statement per request: the login, the user and the user's roles together.
-    row = db.session.execute(
-        select(User, LoginSession.ended_at, LoginSession.expires_at)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.id == login_id, User.id == user_id)
-        .options(joinedload(User.role_rows))).unique().one_or_none()
+    row = db.session.execute(_session_user_query(), {"login_id": login_id, "user_id": user_id}) \
+        .unique().one_or_none()
     if row is None:
         return None
     user, ended_at, expires_at = row

@@ -212,9 +212,12 @@ def save_marks(judgement: Judgement, actor: User, marks: dict[int, MarkInput], r
 
 
 def save_draft(version: SubmissionVersion, trainee: User, actor: User, marks: dict[int, MarkInput],
-               recommendation: str | None, feedback: str, tuk: str, attitudes: dict | None = None) -> Judgement:
-    """start_or_resume_draft and save_marks in one transaction (the marking form's POST): the
-    same checks and audit, a third of the statements. attitudes=None keeps the draft's."""
+               recommendation: str | None, feedback: str, tuk: str, attitudes: dict | None = None,
+               then_finalise: bool = False) -> Judgement:
+    """start_or_resume_draft, save_marks and (then_finalise) finalise in one transaction: the
+    marking form's POST, with the same checks and audit as the three calls and a third of the
+    statements. A draft that may not be finalised yet is still saved, then the reason is raised.
+    attitudes=None keeps the draft's."""
     check_judgeable(actor, version, trainee.id)
     practical = version.submission.practical
     feedback = clean_text(feedback, MAX_FEEDBACK, _("Umpan balik"))
@@ -228,11 +231,11 @@ def save_draft(version: SubmissionVersion, trainee: User, actor: User, marks: di
             raise ServiceError(_("Kiriman ini sudah dinilai final. Perubahan hanya lewat koreksi dengan alasan."),
                                status=409)
         row = session.scalar(_locking(select(Judgement).where(
-            Judgement.version_id == version.id, Judgement.trainee_id == trainee.id, Judgement.state == "draft",
+            Judgement.version_id == version.id, Judgement.trainee_id == trainee.id, Judgement.state == JudgementState.DRAFT,
             Judgement.void_reason.is_(None)).order_by(Judgement.id.desc()).limit(1))
             .execution_options(populate_existing=True))
         if row is None:
-            row = Judgement(version_id=version.id, trainee_id=trainee.id, assessor_id=actor.id, state="draft",
+            row = Judgement(version_id=version.id, trainee_id=trainee.id, assessor_id=actor.id, state=JudgementState.DRAFT,
                             tuk=_last_tuk(actor), attitude_marks={})
             session.add(row)
             session.flush()
@@ -250,6 +253,18 @@ def save_draft(version: SubmissionVersion, trainee: User, actor: User, marks: di
             row.attitude_marks = dict(attitudes)
         row.recommendation, row.feedback, row.tuk = recommendation, feedback, tuk
         row.assessor_id, row.updated_at = actor.id, utcnow()
+        refused = None
+        if then_finalise:
+            session.flush()
+            try:
+                refuse_while_berkas_blocks(version, trainee.id)
+                _check_finalisable(row, practical)
+            except ServiceError as exc:
+                refused = exc              # the draft above is still committed
+            else:
+                _finalise_row(session, row, actor, version, practical, trainee)
+    if refused is not None:
+        raise refused
     return row
 
 
@@ -288,26 +303,40 @@ def finalise(judgement: Judgement, actor: User) -> Judgement:
     refuse_while_berkas_blocks(version, judgement.trainee_id)
     practical = version.submission.practical
     trainee = judgement.trainee
-    with write_transaction() as session, unit_status_changes([trainee.id], actor, "penilaian",
-                                                             {"practical": practical.code}, liks_only=True) as changes:
+    with write_transaction() as session:
         row = session.scalar(_locking(select(Judgement).where(Judgement.id == judgement.id))
                              .execution_options(populate_existing=True))
         if row.state != JudgementState.DRAFT:
             raise FinalisedJudgementError()
-        if _newest_final_for_update(row.version_id, row.trainee_id) is not None:
-            raise ServiceError(_("Kiriman ini sudah dinilai final oleh asesor lain. Muat ulang halaman."), 409)
-        marks = _marks_of(row)
-        _require_complete(marks, practical, row.attitude_marks)
-        if row.recommendation is None:
-            raise ServiceError(_("Pilih rekomendasi K atau BK sebelum memfinalkan."))
-        _check_recommendation(row.recommendation, marks, practical, row.attitude_marks)
+        _check_finalisable(row, practical)
+        _finalise_row(session, row, actor, version, practical, trainee)
+    return row
+
+
+def _check_finalisable(row: Judgement, practical: Practical) -> None:
+    """Refuse (ServiceError) a draft another final beat, or with a point unmarked or a recommendation
+    missing or inconsistent with its marks."""
+    if _newest_final_for_update(row.version_id, row.trainee_id) is not None:
+        raise ServiceError(_("Kiriman ini sudah dinilai final oleh asesor lain. Muat ulang halaman."), 409)
+    marks = _marks_of(row)
+    _require_complete(marks, practical, row.attitude_marks)
+    if row.recommendation is None:
+        raise ServiceError(_("Pilih rekomendasi K atau BK sebelum memfinalkan."))
+    _check_recommendation(row.recommendation, marks, practical, row.attitude_marks)
+
+
+def _finalise_row(session, row: Judgement, actor: User, version: SubmissionVersion, practical: Practical,
+                  trainee: User) -> None:
+    """Inside a write transaction, on a draft _check_finalisable passed: make it final, audited, with
+    the unit results read once before and once after."""
+    with unit_status_changes([trainee.id], actor, "penilaian", {"practical": practical.code},
+                             liks_only=True) as changes:
         row.state, row.finalised_at, row.assessor_id, row.updated_at = JudgementState.FINAL, utcnow(), actor.id, utcnow()
         session.flush()
         record("assessment.finalise", actor=actor, target=f"judgement:{row.id}",
                detail={"practical": practical.code, "version": version.number, "trainee": trainee.id,
                        "recommendation": row.recommendation})
         changes.then(_record_lik_change(actor, trainee, practical.code))
-    return row
 
 
 def correct(old: Judgement, actor: User, marks: dict[int, MarkInput], recommendation: str | None,

@@ -115,13 +115,13 @@ def mark(version_id: int, trainee_id: int):
     try:
         marks = form_input.parse_marks(request.form, practical)
         attitudes = form_input.parse_attitudes(request.form, practical)
-        draft = judgements.save_draft(version, trainee, current_user, marks, request.form.get("rekomendasi"),
-                                      request.form.get("umpan_balik"), request.form.get("tuk"), attitudes)
-        if finalising:
-            if not request.form.get("yakin"):
-                raise ServiceError(_("Draf tersimpan. Centang pernyataan bahwa penilaian sudah benar untuk "
-                                     "memfinalkannya."))
-            judgements.finalise(draft, current_user)
+        sure = bool(request.form.get("yakin"))
+        judgements.save_draft(version, trainee, current_user, marks, request.form.get("rekomendasi"),
+                              request.form.get("umpan_balik"), request.form.get("tuk"), attitudes,
+                              then_finalise=finalising and sure)
+        if finalising and not sure:
+            raise ServiceError(_("Draf tersimpan. Centang pernyataan bahwa penilaian sudah benar untuk "
+                                 "memfinalkannya."))
     except ServiceError as exc:
         flash(exc.message, "error")
         return _render_marking(version, trainee, request.form, exc.status)

@@ -5,7 +5,7 @@ The CSV roster import lives in roster.py.
 import re
 import secrets
 
-from flask import abort
+from flask import abort, g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -37,12 +37,24 @@ def get_class_for_teacher(class_id: int, user: User) -> Classroom:
 
 def classes_taught_by(user: User, archived: bool = False) -> list[Classroom]:
     """The classes `user` runs (all classes for an admin); archived ones only when asked for, so
-    every menu, dashboard and class picker that calls this leaves them out."""
-    query = (select(Classroom).where(Classroom.archived.is_(archived))
-             .order_by(Classroom.academic_year.desc(), Classroom.name))
-    if not user.is_admin:
-        query = query.where(Classroom.teacher_id == user.id)
-    return list(db.session.scalars(query))
+    every menu, dashboard and class picker that calls this leaves them out.
+
+    Read once per request: a teacher's dashboard has a panel per domain and each asks. Creating,
+    renaming or archiving a class forgets the reading."""
+    cache = g.setdefault("classes_taught_by", {}) if has_request_context() else {}
+    key = (user.id, archived)
+    if key not in cache:
+        query = (select(Classroom).where(Classroom.archived.is_(archived))
+                 .order_by(Classroom.academic_year.desc(), Classroom.name))
+        if not user.is_admin:
+            query = query.where(Classroom.teacher_id == user.id)
+        cache[key] = list(db.session.scalars(query))
+    return list(cache[key])
+
+
+def _forget_classes_taught() -> None:
+    if has_request_context():
+        g.pop("classes_taught_by", None)
 
 
 def classes_of_trainee(user: User) -> list[Classroom]:
@@ -100,6 +112,7 @@ def create_class(teacher: User, name: str, academic_year: str) -> Classroom:
     db.session.flush()
     record("class.create", actor=teacher, target=f"class:{classroom.id}", detail={"name": name})
     db.session.commit()
+    _forget_classes_taught()
     return classroom
 
 
@@ -110,6 +123,7 @@ def rename_class(classroom: Classroom, name: str, academic_year: str, actor: Use
     classroom.name, classroom.academic_year = name, academic_year
     record("class.rename", actor=actor, target=f"class:{classroom.id}", detail={"from": before, "to": classroom.label})
     db.session.commit()
+    _forget_classes_taught()
 
 
 def set_archived(classroom: Classroom, archived: bool, actor: User) -> None:
@@ -120,6 +134,7 @@ def set_archived(classroom: Classroom, archived: bool, actor: User) -> None:
     classroom.archived = archived
     record("class.archive" if archived else "class.unarchive", actor=actor, target=f"class:{classroom.id}")
     db.session.commit()
+    _forget_classes_taught()
 
 
 def regenerate_join_code(classroom: Classroom, actor: User) -> None:

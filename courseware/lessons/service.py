@@ -2,9 +2,12 @@
 
 Requests never run Markdown: they read HTML rendered at sync time (see sync.py).
 """
+import functools
+
 from flask import abort
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from markupsafe import Markup
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import undefer
 
 from ..accounts.models import User
@@ -39,13 +42,47 @@ def active_lessons() -> list:
         .order_by(Lesson.element, Lesson.position, Lesson.id)).all())
 
 
+@functools.cache
+def _lesson_query():
+    return select(Lesson).options(undefer(Lesson.body_html)).where(Lesson.id == bindparam("lesson_id"),
+                                                                    Lesson.retired.is_(False))
+
+
 def get_lesson(lesson_id: str) -> Lesson:
     """The lesson with its HTML; 404 for an unknown or retired id."""
-    lesson = db.session.scalar(select(Lesson).options(undefer(Lesson.body_html))
-                               .where(Lesson.id == lesson_id, Lesson.retired.is_(False)))
+    lesson = db.session.scalar(_lesson_query(), {"lesson_id": lesson_id})
     if lesson is None:
         abort(404)
     return lesson
+
+
+@functools.cache
+def _index_with_progress_query():
+    return (select(*INDEX_COLUMNS, LessonProgress.id.label("progress_id"))
+            .outerjoin(LessonProgress, (LessonProgress.lesson_id == Lesson.id)
+                       & (LessonProgress.user_id == bindparam("user_id")))
+            .where(Lesson.retired.is_(False)).order_by(Lesson.element, Lesson.position, Lesson.id))
+
+
+def lessons_with_progress(user: User) -> tuple[list, set[str]]:
+    """The index (as active_lessons) and the ids of the active lessons `user` marked done, in one query."""
+    rows = db.session.execute(_index_with_progress_query(), {"user_id": user.id}).all()
+    return rows, {r.id for r in rows if r.progress_id is not None}
+
+
+@functools.lru_cache(maxsize=64)
+def _shown_body(lesson_id: str, body_html: str) -> Markup:
+    from ..tables import label_tables
+    from .glossary import link_back
+
+    return Markup(label_tables(link_back(body_html, lesson_id)))  # nosec B704 - sanitised at sync time
+
+
+def shown_body(lesson: Lesson) -> Markup:
+    """The lesson's HTML as the page shows it: glossary links that lead back, tables labelled for
+    phones. Pure in (id, HTML), so it is worked out once per version of the lesson, not per request
+    (the page-wide labelling then skips tables already labelled)."""
+    return _shown_body(lesson.id, lesson.body_html)
 
 
 def neighbours(lesson: Lesson, lessons: list) -> tuple:
@@ -73,12 +110,7 @@ def elements_overview(lessons: list, done: set[str]) -> list[dict]:
 
 def progress_summary(user: User) -> dict:
     """Lessons done / total, per element, and the next lesson to read (for the dashboard and later issues)."""
-    rows = db.session.execute(   # the index and the user's marks in one query
-        select(*INDEX_COLUMNS, LessonProgress.id.label("progress_id"))
-        .outerjoin(LessonProgress, (LessonProgress.lesson_id == Lesson.id) & (LessonProgress.user_id == user.id))
-        .where(Lesson.retired.is_(False)).order_by(Lesson.element, Lesson.position, Lesson.id)).all()
-    lessons = rows
-    done = {r.id for r in rows if r.progress_id is not None}
+    lessons, done = lessons_with_progress(user)
     next_lesson = next((l for l in lessons if l.id not in done), None)
     per_element = {e["number"]: {"done": e["done"], "total": e["total"]}
                    for e in elements_overview(lessons, done)}

@@ -51,12 +51,15 @@ def progress_grid(class_id: int):
 @login_required
 def show(lesson_id: str):
     lesson = service.get_lesson(lesson_id)
-    lessons = service.active_lessons()
-    previous, following = service.neighbours(lesson, lessons)
     is_trainee = current_user.has_role("trainee")
-    done = is_trainee and lesson.id in service.done_ids(current_user)
+    if is_trainee:
+        lessons, done_ids = service.lessons_with_progress(current_user)
+        done = lesson.id in done_ids
+    else:
+        lessons, done = service.active_lessons(), False
+    previous, following = service.neighbours(lesson, lessons)
     return render_template("lessons/show.html", lesson=lesson, previous=previous, following=following,
-                           body_html=terms.link_back(lesson.body_html, lesson.id),
+                           body_html=service.shown_body(lesson),
                            is_trainee=is_trainee, done=done, element=service.ELEMENTS[lesson.element],
                            form=EmptyForm() if is_trainee else None)
 

@@ -3,7 +3,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import gettext as _
-from sqlalchemy import BigInteger, Float, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -75,7 +75,8 @@ class MediaFile(db.Model):
 
 
 class Upload(db.Model):
-    """One tus upload: the bytes so far live in MEDIA_ROOT/uploads/<id>.part."""
+    """One tus upload: the bytes so far live in MEDIA_ROOT/uploads/<id>.part (or UPLOAD_WORK_DIR),
+    or with S3 storage in a multipart upload (s3parts.py)."""
 
     __tablename__ = "media_uploads"
 
@@ -94,6 +95,9 @@ class Upload(db.Model):
     locked_until: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
     media_file_id: Mapped[int | None] = mapped_column(ForeignKey("media_files.id", ondelete="SET NULL"))
+    # S3 storage only (s3parts.py): the multipart upload and its parts [[number, etag], ...].
+    s3_upload_id: Mapped[str | None] = mapped_column(String(1024))
+    s3_parts: Mapped[list | None] = mapped_column(JSON)
 
     @property
     def is_complete(self) -> bool:

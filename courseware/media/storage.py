@@ -3,8 +3,9 @@
 Both backends share one small interface, so services never know which one is in use.
 Keys are relative, slash-separated names such as "originals/ab/ab12....mp4".
 
-Partial tus uploads are NOT kept here: they are appended to in place, so they always live
-on the local disk under MEDIA_ROOT/uploads (see service.py). Only complete, validated
+Partial tus uploads are NOT kept here: they are appended to in place in a folder
+(MEDIA_ROOT/uploads, or UPLOAD_WORK_DIR: a folder every app host mounts), see service.py.
+With S3 storage they are S3 multipart uploads instead (s3parts.py). Only complete, validated
 files are put into storage.
 """
 from __future__ import annotations
@@ -254,9 +255,14 @@ def _unlink(path) -> None:
 
 
 def media_dirs(config) -> dict[str, Path]:
-    """The local folders under MEDIA_ROOT: finished files, tus partials, processing scratch."""
+    """The local folders: finished files, tus partials, processing scratch (under MEDIA_ROOT).
+
+    UPLOAD_WORK_DIR moves the tus partials elsewhere: with several app hosts and the local
+    backend, a folder every host mounts (NFS), so a PATCH may land on any host.
+    """
     root = Path(config["MEDIA_ROOT"])
-    return {"files": root / "files", "uploads": root / "uploads", "work": root / "work"}
+    uploads = Path(config["UPLOAD_WORK_DIR"]) if config.get("UPLOAD_WORK_DIR") else root / "uploads"
+    return {"files": root / "files", "uploads": uploads, "work": root / "work"}
 
 
 def storage_from_config(config) -> Storage:

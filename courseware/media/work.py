@@ -18,8 +18,8 @@ from ..extensions import db
 from ..models_base import utcnow
 from .models import FAILED, PROCESSING, READY, WAITING, MediaFile, Upload
 from . import service as media_service
-from .service import (KEEP_COMPLETED_UPLOADS, ORPHAN_AGE_SECONDS, STALE_PROCESSING, STUCK_COMPLETION, _unlink,
-                      partial_path)
+from .service import KEEP_COMPLETED_UPLOADS, ORPHAN_AGE_SECONDS, STALE_PROCESSING, STUCK_COMPLETION, _unlink
+from . import s3parts
 from .storage import get_storage, media_dirs, older_than
 from .video import NotAVideo
 
@@ -136,9 +136,9 @@ def sweep(now: datetime | None = None, orphan_age: float = ORPHAN_AGE_SECONDS) -
             Upload.completed_at.is_not(None), Upload.completed_at < now - KEEP_COMPLETED_UPLOADS)))
         for upload in expired + old_done:
             db.session.delete(upload)
-        expired_ids = [u.id for u in expired]
-    for upload_id in expired_ids:
-        _unlink(partial_path(upload_id))
+        expired_ids = [(u.id, u.s3_upload_id) for u in expired]
+    for upload_id, s3_upload_id in expired_ids:
+        media_service._discard_partial(upload_id, s3_upload_id)
     counts["expired"] = len(expired_ids)
 
     dirs = media_dirs(current_app.config)
@@ -147,6 +147,9 @@ def sweep(now: datetime | None = None, orphan_age: float = ORPHAN_AGE_SECONDS) -
         if path.stem not in live and older_than(path.stat().st_mtime, orphan_age):
             _unlink(path)
             counts["orphan_partials"] += 1
+    s3 = media_service.s3_partials()
+    if s3 is not None:
+        counts["orphan_partials"] += s3parts.sweep_orphans(s3, live, orphan_age)
     for path in dirs["work"].glob("*"):
         if path.is_file() and older_than(path.stat().st_mtime, orphan_age):
             _unlink(path)

@@ -6,8 +6,7 @@ def practicals_panel_context(user) -> dict:
     practicals = service.all_practicals(with_points=False)
     rows = []
     if user.has_role("trainee"):
-        latest = service.latest_own_versions(user)
-        partnered = service.practicals_partnered_in(user)
+        latest, partnered = service.trainee_overview(user)
         rows = [(p, latest.get(p.id), p.id in partnered) for p in practicals]
     classes = classes_taught_by(user) if user.has_role("teacher") else []
     return {"practicals": practicals, "rows": rows, "classes": classes}

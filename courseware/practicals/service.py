@@ -96,19 +96,20 @@ def submissions_for_trainee(user: User, code: str) -> list[Submission]:
     return sorted(rows, key=lambda s: (s.trainee_id != user.id, s.id))
 
 
-def latest_own_versions(trainee: User) -> dict[int, SubmissionVersion]:
-    """practical id -> the trainee's newest own version, for every practical in one query."""
+def trainee_overview(trainee: User) -> tuple[dict[int, SubmissionVersion], set[int]]:
+    """For the dashboard, in one query: practical id -> the trainee's newest own version, and the ids
+    of the practicals in which another trainee's version names `trainee` as partner."""
     rows = db.session.execute(
-        select(SubmissionVersion, Submission.practical_id).join(Submission).where(Submission.trainee_id == trainee.id)
+        select(SubmissionVersion, Submission.practical_id, Submission.trainee_id).join(Submission)
+        .where(or_(Submission.trainee_id == trainee.id, SubmissionVersion.partner_id == trainee.id))
         .order_by(SubmissionVersion.number, SubmissionVersion.id))
-    return {practical_id: version for version, practical_id in rows}
-
-
-def practicals_partnered_in(trainee: User) -> set[int]:
-    """Ids of the practicals in which another trainee's version names `trainee` as partner."""
-    return set(db.session.scalars(
-        select(Submission.practical_id).join(SubmissionVersion)
-        .where(SubmissionVersion.partner_id == trainee.id, Submission.trainee_id != trainee.id).distinct()))
+    latest, partnered = {}, set()
+    for version, practical_id, submitter_id in rows:
+        if submitter_id == trainee.id:
+            latest[practical_id] = version
+        else:
+            partnered.add(practical_id)
+    return latest, partnered
 
 
 def latest_version(submission: Submission | None) -> SubmissionVersion | None:

@@ -7,7 +7,7 @@ shows exactly what the trainee saw.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -137,6 +137,9 @@ class AttemptItem(db.Model):
     option_order: Mapped[list] = mapped_column(JSON)                 # option ids in the order shown
     chosen_option_id: Mapped[int | None] = mapped_column(ForeignKey("question_options.id"))
     answered_at: Mapped[datetime | None]
+    # The page's sequence number of the stored answer (quiz.js: milliseconds, strictly rising per
+    # browser); a save carrying a lower one arrived late and is ignored. None: no-JS form posts.
+    answer_seq: Mapped[int | None] = mapped_column(BigInteger)
     is_correct: Mapped[bool | None]                                  # set when the attempt is scored
 
     attempt: Mapped[Attempt] = relationship(back_populates="items")

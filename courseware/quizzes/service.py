@@ -318,8 +318,13 @@ def _locked_attempt(attempt_id: int) -> Attempt:
 
 
 def save_answers(attempt_id: int, user: User, answers: dict[int, int], now: datetime | None = None,
-                 single: bool = False) -> dict:
+                 single: bool = False, seq: int | None = None) -> dict:
     """Write the chosen option for each item position. All or nothing.
+
+    `seq` is the page's sequence number of this choice (quiz.js sends one per answer, rising).
+    A save whose seq is not above the stored one is an older choice that arrived late (a retry
+    held up in a queue): it changes nothing and comes back with "stale". Saves without seq (the
+    no-JS form) always write, and leave the stored seq as it is.
 
     Raises AttemptClosed (409) when the attempt is already submitted, or when its time has run
     out, in which case this call closes and scores it with the answers saved before.
@@ -328,6 +333,7 @@ def save_answers(attempt_id: int, user: User, answers: dict[int, int], now: date
     now = now or utcnow()
     expired = False
     feedback = {}
+    stale: set[int] = set()
     # Plain column queries: this runs for every click of every trainee, so it stays lean.
     head = select(Attempt.user_id, Attempt.submitted_at, Attempt.submitted_how, Attempt.deadline_at, Quiz.kind,
                   Quiz.feedback_per_item) \
@@ -349,7 +355,7 @@ def save_answers(attempt_id: int, user: User, answers: dict[int, int], now: date
         else:
             items = {r.position: r for r in db.session.execute(
                 select(AttemptItem.id, AttemptItem.position, AttemptItem.option_order, AttemptItem.question_id,
-                       AttemptItem.chosen_option_id, Question.pool).join(Question, Question.id == AttemptItem.question_id)
+                       AttemptItem.chosen_option_id, AttemptItem.answer_seq, Question.pool).join(Question, Question.id == AttemptItem.question_id)
                 .where(AttemptItem.attempt_id == attempt_id, AttemptItem.position.in_(list(answers))))}
             practice = row.kind != "written" and row.feedback_per_item
             for position, option_id in answers.items():
@@ -357,12 +363,16 @@ def save_answers(attempt_id: int, user: User, answers: dict[int, int], now: date
                 if item is None or option_id not in item.option_order:
                     raise ServiceError(_("Pilihan jawaban tidak dikenal. Muat ulang halaman tes."), 400)
                 chosen = item.chosen_option_id
-                if practice and chosen is not None:
+                if seq is not None and item.answer_seq is not None and seq <= item.answer_seq:
+                    stale.add(position)   # a newer choice is stored already (row locked above)
+                elif practice and chosen is not None:
                     if chosen != option_id and single:
                         raise ServiceError(_("Jawaban latihan ini sudah terkunci."), 409)
-                elif chosen != option_id:
-                    db.session.execute(update(AttemptItem).where(AttemptItem.id == item.id)
-                                       .values(chosen_option_id=option_id, answered_at=now)
+                elif chosen != option_id or seq is not None:
+                    values = {"chosen_option_id": option_id, "answered_at": now}
+                    if seq is not None:
+                        values["answer_seq"] = seq
+                    db.session.execute(update(AttemptItem).where(AttemptItem.id == item.id).values(**values)
                                        .execution_options(synchronize_session=False))
                     chosen = option_id
                 if practice and item.pool == "latihan":   # see may_reveal_key
@@ -373,7 +383,7 @@ def save_answers(attempt_id: int, user: User, answers: dict[int, int], now: date
     if expired:
         raise AttemptClosed(_("Waktu habis. Jawaban ini tidak diterima; tes sudah ditutup dengan jawaban "
                               "yang tersimpan sebelumnya."), 409)
-    return {"saved": True, "answered": answered, "seconds_left": left, "feedback": feedback}
+    return {"saved": True, "answered": answered, "seconds_left": left, "feedback": feedback, "stale": stale}
 
 
 def _feedback(question_id: int, chosen_option_id: int | None) -> dict:

@@ -20,6 +20,7 @@ from ..accounts.forms import EmptyForm
 from ..auth import admin_required, exam_keys_required, teacher_required, trainee_required
 from ..classes.service import classes_taught_by, get_class_for_teacher
 from ..errors import ServiceError
+from ..inputs import ascii_int
 from . import analysis, export, outcome, selection, service, windows
 from .forms import SettingsForm, WindowForm
 from .service import AttemptClosed
@@ -117,15 +118,19 @@ def answer(attempt_id: int):
     # save_answers owns the 404 for another trainee's attempt (one query less per click).
     try:
         position, option_id = int(request.form.get("posisi", "")), int(request.form.get("pilihan", ""))
+        raw_seq = request.form.get("urutan")   # quiz.js's sequence number of this choice
+        seq = ascii_int(raw_seq) if raw_seq else None
+        if raw_seq and seq is None:
+            raise ValueError(raw_seq)
     except ValueError:
         return _answer_error(_("Pilihan jawaban tidak dikenal. Muat ulang halaman tes."), 400, attempt_id)
     try:
-        result = service.save_answers(attempt_id, current_user, {position: option_id}, single=True)
+        result = service.save_answers(attempt_id, current_user, {position: option_id}, single=True, seq=seq)
     except ServiceError as exc:
         return _answer_error(exc.message, exc.status, attempt_id, closed=isinstance(exc, AttemptClosed))
     if _wants_json():
-        return jsonify(saved=True, answered=result["answered"], seconds_left=result["seconds_left"],
-                       feedback=result["feedback"].get(position))
+        return jsonify(saved=True, stale=position in result["stale"], answered=result["answered"],
+                       seconds_left=result["seconds_left"], feedback=result["feedback"].get(position))
     return redirect(url_for("quizzes.take", attempt_id=attempt_id) + f"#soal-{position}")
 
 

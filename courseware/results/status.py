@@ -344,8 +344,8 @@ def unit_result_for_page(trainee_id: int, quiz: Quiz | None = None) -> UnitResul
     from flask import g, has_request_context
 
     if not has_request_context():
-        return unit_results([trainee_id], quiz)[trainee_id]
+        return unit_results([trainee_id], quiz, with_marks=False)[trainee_id]
     cache = g.setdefault("unit_results_for_page", {})
-    if trainee_id not in cache:
-        cache[trainee_id] = unit_results([trainee_id], quiz)[trainee_id]
+    if trainee_id not in cache:   # statuses only: the judgements' marks stay unread
+        cache[trainee_id] = unit_results([trainee_id], quiz, with_marks=False)[trainee_id]
     return cache[trainee_id]

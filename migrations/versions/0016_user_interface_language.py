@@ -1,13 +1,13 @@
 """interface language per user (Indonesian or English)
 
 Revision ID: 0016
-Revises: 0011
+Revises: 0015
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0016'
-down_revision = '0011'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

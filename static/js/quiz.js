@@ -12,7 +12,8 @@
   var submitBtn = document.getElementById("submit-btn");
   var tokenInput = form.querySelector("input[name=csrf_token]");
   var storeKey = "quiz-queue:" + url;
-  var queue = {};            // position -> option id, the newest choice wins
+  var queue = {};            // position -> {o: option id, s: sequence number}, the newest choice wins
+  var lastSeq = 0;
   var sending = false;
   var retryDelay = 0;
   var autoSubmitting = false;
@@ -23,10 +24,22 @@
   function persist() {
     try { localStorage.setItem(storeKey, JSON.stringify(queue)); } catch (e) { /* private mode */ }
   }
+  // Every choice gets a sequence number that only rises (milliseconds, bumped past the last one
+  // used, also across reloads): the server keeps the choice with the highest number, so a retry
+  // of an older choice that reaches it late can never overwrite a newer one.
+  function nextSeq() {
+    var last = lastSeq;
+    try { last = Math.max(last, Number(localStorage.getItem(storeKey + ":seq")) || 0); } catch (e) { /* private mode */ }
+    lastSeq = Math.max(Date.now(), last + 1);
+    try { localStorage.setItem(storeKey + ":seq", String(lastSeq)); } catch (e) { /* private mode */ }
+    return lastSeq;
+  }
   function restore() {
     try { queue = JSON.parse(localStorage.getItem(storeKey) || "{}") || {}; } catch (e) { queue = {}; }
     Object.keys(queue).forEach(function (pos) {
-      var input = form.querySelector('input[name="jawaban-' + pos + '"][value="' + queue[pos] + '"]');
+      var entry = queue[pos];
+      if (typeof entry !== "object" || entry === null) { entry = queue[pos] = { o: String(entry), s: nextSeq() }; }
+      var input = form.querySelector('input[name="jawaban-' + pos + '"][value="' + entry.o + '"]');
       if (input && !input.disabled) { input.checked = true; } else { delete queue[pos]; }
     });
   }
@@ -65,12 +78,13 @@
     var positions = Object.keys(queue);
     if (!positions.length) { return; }
     var pos = positions[0];
-    var option = queue[pos];
+    var entry = queue[pos];
     sending = true;
     show(msg("saving"), "busy");
     var body = new URLSearchParams();
     body.set("posisi", pos);
-    body.set("pilihan", option);
+    body.set("pilihan", entry.o);
+    body.set("urutan", String(entry.s));
     body.set("csrf_token", tokenInput ? tokenInput.value : "");
     fetch(url, {
       method: "POST", body: body, credentials: "same-origin",
@@ -80,7 +94,7 @@
     }).then(function (r) {
       sending = false;
       if (r.res.ok && r.data.saved) {
-        if (queue[pos] === option) { delete queue[pos]; }
+        if (queue[pos] === entry) { delete queue[pos]; }   // a newer choice made meanwhile stays queued
         persist();
         retryDelay = 0;
         sync(r.data.seconds_left);
@@ -88,14 +102,14 @@
         show(msg("saved"), "ok");
         flush();
       } else if (r.res.status === 409 && r.data.redirect) {
-        delete queue[pos]; persist();
+        if (queue[pos] === entry) { delete queue[pos]; } persist();
         show(r.data.error || "", "bad");
         window.location.assign(r.data.redirect);
       } else if (r.res.status >= 500 || r.res.status === 429 || r.res.status === 0) {
         retry(retryAfterMs(r.res));
       } else {
         // Refused for good (bad choice, locked practice item, expired session): say why, drop it.
-        delete queue[pos]; persist();
+        if (queue[pos] === entry) { delete queue[pos]; } persist();
         show(r.data.error || r.data.message || r.res.statusText, "bad");
         flush();
       }
@@ -111,7 +125,9 @@
   function retry(serverDelay) {
     retryDelay = Math.min(retryDelay ? retryDelay * 2 : 1000, 15000);
     // Jitter: a class that was told "busy" together must not all come back in the same second.
-    var wait = Math.max(retryDelay, serverDelay || 0) * (0.75 + Math.random() * 0.5);
+    // The server's Retry-After is a floor (never earlier), the jitter only adds up to half of it.
+    var wait = Math.max(retryDelay * (0.75 + Math.random() * 0.5),
+                        (serverDelay || 0) * (1 + Math.random() * 0.5));
     show(msg("queued"), "bad");
     window.setTimeout(flush, wait);
   }
@@ -138,7 +154,7 @@
     var input = event.target;
     if (!input.name || input.name.indexOf("jawaban-") !== 0) { return; }
     refreshProgress();
-    queue[input.name.slice(8)] = input.value;
+    queue[input.name.slice(8)] = { o: input.value, s: nextSeq() };
     persist();
     flush();
   });

@@ -204,9 +204,11 @@
           upload.options.chunkSize = nextChunkSize(upload.options.chunkSize, 0, 0, true, chunkMax);
           showConfirmed(file.size);
           // tus-js-client reads retryDelays[attempt] after this returns: honour a busy server's
-          // Retry-After, and add jitter so a class's uploads do not retry in step.
-          var wait = Math.max(options.retryDelays[attempt] || 0, retryAfterMs(err));
-          options.retryDelays[attempt] = Math.round(wait * (0.75 + Math.random() * 0.5));
+          // Retry-After (a floor: never earlier), and add jitter so a class's uploads do not
+          // retry in step.
+          options.retryDelays[attempt] = Math.round(Math.max(
+            (options.retryDelays[attempt] || 0) * (0.75 + Math.random() * 0.5),
+            retryAfterMs(err) * (1 + Math.random() * 0.5)));
           say(msgs.retrying, "warn");
           return true;
         },
