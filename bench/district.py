@@ -580,7 +580,7 @@ def summary(args, results: dict, workdir: Path | None, baseline: float | None = 
     every = [r for rows in results.values() for r in rows]
     if every:
         print(f"koneksi DB maks {max(r['pg_conn_max'] for r in every)}, commit/s maks {max(r['tps'] for r in every):.0f}")
-        for hosts, rows in results.items():
+        for rows in results.values():
             saturated = next((r for r in rows if not r["passed"]), rows[-1] if rows else None)
             if saturated:
                 print_cpu(saturated)
