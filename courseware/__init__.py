@@ -14,7 +14,7 @@ UNIT_TITLE = "Mengelola Layanan Pelanggan Berkualitas"
 
 # Each domain package exposes init_app(app): blueprints, menu entries, panels, CLI.
 DOMAINS = ("accounts", "classes", "dashboard", "audit", "bank", "lessons", "quizzes", "media", "practicals", "assessments",
-           "berkas", "berkas.records_init")
+           "berkas")
 
 
 def create_app(config: dict | None = None) -> Flask:

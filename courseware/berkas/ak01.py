@@ -104,8 +104,16 @@ def consent_state(version: SubmissionVersion) -> str:
 
 
 def consent_states(versions) -> dict[int, str]:
-    """version id -> consent_state, worked out in the view so templates call no query function."""
-    return {v.id: consent_state(v) for v in versions}
+    """version id -> consent_state for many versions in one query, worked out in the view or panel so
+    templates call no query function."""
+    versions = list(versions)
+    named = [v.id for v in versions if v.partner_id is not None]
+    decided = {}
+    if named:
+        decided = {(c.version_id, c.partner_id): c.decision for c in db.session.scalars(
+            select(PartnerConsent).where(PartnerConsent.version_id.in_(named)))}
+    return {v.id: "tanpa-pasangan" if v.partner_id is None else decided.get((v.id, v.partner_id), "menunggu")
+            for v in versions}
 
 
 def consent_labels() -> dict:

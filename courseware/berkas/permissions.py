@@ -52,8 +52,18 @@ def may_view_form(user, form: AssessmentForm) -> bool:
     return may_view_trainee(user, form.trainee_id)
 
 
-def may_sign(user, form: AssessmentForm, role: str) -> bool:
-    if not _authenticated(user):
+def views_as_staff(user, trainee_id: int) -> bool:
+    """True when `user` looks at someone else's berkas as staff (never at their own)."""
+    return _authenticated(user) and user.id != trainee_id and may_view_trainee(user, trainee_id)
+
+
+def may_see_keys(user) -> bool:
+    """Staff see every key on an FR.IA.05 answer sheet, unless the account also holds the trainee role."""
+    return _authenticated(user) and not user.has_role("trainee")
+
+
+def may_sign(user, form: AssessmentForm | None, role: str) -> bool:
+    if form is None or not _authenticated(user):
         return False
     if role == "peserta":
         return user.id == form.trainee_id and user.has_role("trainee")
@@ -77,6 +87,15 @@ def form_or_404(user, form_id: int) -> AssessmentForm:
     if form is None or not may_view_form(user, form):
         abort(404)
     return form
+
+
+def class_or_404(user, class_id: int) -> Classroom:
+    """A class's berkas pages (archive, feedback summary): its teacher, its assessors and admins; 404 otherwise."""
+    classroom = db.session.get(Classroom, class_id)
+    if classroom is None or not (user.is_admin or classroom.teacher_id == user.id
+                                 or assesses_class(user, classroom.id)):
+        abort(404)
+    return classroom
 
 
 def trainee_classroom(trainee_id: int) -> Classroom | None:

@@ -13,7 +13,7 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..models_base import utcnow
 from ..results import status as results
-from . import appeals, archive, feedback, ia05, perms2
+from . import appeals, archive, feedback, ia05, permissions, signature_posts
 from .forms_data import find_form
 
 bp = Blueprint("berkas_records", __name__, url_prefix="/berkas")
@@ -41,15 +41,15 @@ def _signed_context(form) -> dict:
 @login_required
 def ia05_sheet(attempt_id: int):
     attempt = ia05.attempt_or_404(attempt_id)
-    perms2.trainee_or_404(current_user, attempt.user_id)      # another class's teacher or trainee: 404
-    staff = perms2.staff_view_of(current_user, attempt.user_id)
-    sheet = ia05.answer_sheet(attempt, staff_view=staff and perms2.may_see_keys(current_user))
+    permissions.trainee_or_404(current_user, attempt.user_id)      # another class's teacher or trainee: 404
+    staff = permissions.views_as_staff(current_user, attempt.user_id)
+    sheet = ia05.answer_sheet(attempt, staff_view=staff and permissions.may_see_keys(current_user))
     form = find_form(ia05.KIND, attempt.user_id, ia05.subject_key(attempt))
-    can_write = perms2.may_assess(current_user, attempt.user_id) and (form is None or form.locked_at is None)
+    can_write = permissions.assesses_trainee(current_user, attempt.user_id) and (form is None or form.locked_at is None)
     response = Response(render_template(
-        "berkas2/ia05.html", sheet=sheet, title=_title(ia05.KIND, _("Pertanyaan Tertulis Pilihan Ganda")),
+        "berkas/records/ia05.html", sheet=sheet, title=_title(ia05.KIND, _("Pertanyaan Tertulis Pilihan Ganda")),
         format_score=results.format_score, can_write=can_write,
-        declaration=perms2.declaration(ia05.KIND, "asesor"), pad_name=current_user.full_name,
+        declaration=signature_posts.declaration(ia05.KIND, "asesor"), pad_name=current_user.full_name,
         draft_text=((form.content or {}).get("feedback", "") if form else ""), **_signed_context(form)))
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -58,12 +58,12 @@ def ia05_sheet(attempt_id: int):
 @assessor_required
 def ia05_feedback(attempt_id: int):
     attempt = ia05.attempt_or_404(attempt_id)
-    if not perms2.may_assess(current_user, attempt.user_id):
-        abort(404 if not perms2.staff_view_of(current_user, attempt.user_id) else 403)
+    if not permissions.assesses_trainee(current_user, attempt.user_id):
+        abort(404 if not permissions.views_as_staff(current_user, attempt.user_id) else 403)
     _check_csrf()
     try:
         text = appeals.clean(request.form.get("umpan_balik"), _("Umpan balik"), 1, 2000)
-        perms2.save_and_sign(ia05.KIND, attempt.user, ia05.subject_key(attempt), {"feedback": text},
+        signature_posts.save_and_sign(ia05.KIND, attempt.user, ia05.subject_key(attempt), {"feedback": text},
                              current_user, "asesor")
     except ServiceError as exc:
         flash(exc.message, "error")
@@ -74,7 +74,7 @@ def ia05_feedback(attempt_id: int):
 
 @login_required
 def ia05_of(trainee_id: int):
-    trainee = perms2.trainee_or_404(current_user, trainee_id)
+    trainee = permissions.trainee_or_404(current_user, trainee_id)
     attempt = ia05.counted_attempt(trainee.id)
     if attempt is None:
         flash(_("Belum ada percobaan tes tertulis yang dihitung untuk %(n)s.", n=trainee.full_name), "info")
@@ -91,10 +91,10 @@ def _render_feedback(trainee: User, values=None, status=200, own=True):
         answers = {q.id: {"answer": values.get(f"jawab-{q.id}"), "comment": values.get(f"komentar-{q.id}", "")}
                    for q in feedback.questions()}
     return render_template(
-        "berkas2/ak03.html", trainee=trainee, questions=feedback.questions(), answers=answers,
+        "berkas/records/ak03.html", trainee=trainee, questions=feedback.questions(), answers=answers,
         note=values.get("catatan", "") if values is not None else feedback.note_of(form),
-        declaration=perms2.declaration(feedback.KIND, "peserta"), pad_name=trainee.full_name,
-        intro=perms2.fixed_texts(feedback.KIND),
+        declaration=signature_posts.declaration(feedback.KIND, "peserta"), pad_name=trainee.full_name,
+        intro=signature_posts.fixed_texts(feedback.KIND),
         is_open=feedback.is_open_for(trainee.id), own=own, title=_title(feedback.KIND, _("Umpan Balik dan Catatan Asesmen")),
         unit=results.unit_result(trainee.id), **_signed_context(form)), status
 
@@ -109,7 +109,7 @@ def ak03():
         if not feedback.is_open_for(trainee.id):
             raise ServiceError(_("Umpan balik asesmen baru dapat diisi setelah hasil unit Anda diputuskan."), 409)
         content = feedback.parse_answers(request.form)
-        perms2.save_and_sign(feedback.KIND, trainee, feedback.SUBJECT, content, trainee, "peserta")
+        signature_posts.save_and_sign(feedback.KIND, trainee, feedback.SUBJECT, content, trainee, "peserta")
     except ServiceError as exc:
         flash(exc.message, "error")
         return _render_feedback(trainee, request.form, exc.status)
@@ -119,7 +119,7 @@ def ak03():
 
 @role_required("teacher", "assessor", "admin")
 def ak03_of(trainee_id: int):
-    trainee = perms2.trainee_or_404(current_user, trainee_id)
+    trainee = permissions.trainee_or_404(current_user, trainee_id)
     if trainee.id == current_user.id:
         return redirect(url_for(".ak03"))
     return _render_feedback(trainee, own=False)
@@ -127,9 +127,9 @@ def ak03_of(trainee_id: int):
 
 @role_required("teacher", "assessor", "admin")
 def ak03_summary(class_id: int):
-    classroom = perms2.class_or_404(current_user, class_id)
+    classroom = permissions.class_or_404(current_user, class_id)
     rows, signed, total = feedback.class_summary(classroom)
-    return render_template("berkas2/ak03_summary.html", classroom=classroom, rows=rows, signed=signed, total=total,
+    return render_template("berkas/records/ak03_summary.html", classroom=classroom, rows=rows, signed=signed, total=total,
                            title=_title(feedback.KIND, _("Umpan Balik dan Catatan Asesmen")))
 
 
@@ -139,18 +139,18 @@ def ak03_summary(class_id: int):
 def appeal_index():
     trainee = current_user._get_current_object()
     mine = {a.judgement_id: a for a in appeals.appeals_of(trainee.id)}
-    return render_template("berkas2/appeal_index.html", judgements=appeals.appealable(trainee), mine=mine,
+    return render_template("berkas/records/appeal_index.html", judgements=appeals.appealable(trainee), mine=mine,
                            appeals=list(mine.values()), deadline=appeals.deadline, days=appeals.appeal_days(),
                            labels=appeals.state_labels(), now=utcnow(),
                            title=_title(appeals.KIND, _("Banding Asesmen")))
 
 
 def _render_appeal_form(judgement, values=None, status=200):
-    return render_template("berkas2/appeal_form.html", judgement=judgement, reasons=(values or {}).get("alasan", ""),
+    return render_template("berkas/records/appeal_form.html", judgement=judgement, reasons=(values or {}).get("alasan", ""),
                            deadline=appeals.deadline(judgement), days=appeals.appeal_days(),
                            title=_title(appeals.KIND, _("Banding Asesmen")),
-                           definition_texts=perms2.fixed_texts(appeals.KIND), pad_name=current_user.full_name,
-                           declaration=perms2.declaration(appeals.KIND, "peserta"),
+                           definition_texts=signature_posts.fixed_texts(appeals.KIND), pad_name=current_user.full_name,
+                           declaration=signature_posts.declaration(appeals.KIND, "peserta"),
                            posted=request.form if request.method == "POST" else {}, error=None), status
 
 
@@ -170,12 +170,12 @@ def appeal_new(judgement_id: int):
         reasons = appeals.clean(request.form.get("alasan"), _("Alasan banding"), appeals.MIN_REASONS,
                                 appeals.MAX_REASONS)
         appeals.check_can_appeal(trainee, judgement)
-        name, drawing = perms2.signature_input()
+        name, drawing = signature_posts.signature_input()
         subject = appeals.subject_key(judgement.id)
         get_or_create_form(appeals.KIND, trainee, subject)
 
         def sign(session, _appeal):
-            perms2.sign_in(session, appeals.KIND, trainee, subject, {"reasons": reasons}, trainee, "peserta",
+            signature_posts.sign_in(session, appeals.KIND, trainee, subject, {"reasons": reasons}, trainee, "peserta",
                            name, drawing)
 
         appeal = appeals.submit(trainee, judgement, reasons, sign=sign)
@@ -188,8 +188,8 @@ def appeal_new(judgement_id: int):
 
 @assessor_required
 def appeal_inbox():
-    rows = [a for a in appeals.open_appeals() if perms2.staff_view_of(current_user, a.trainee_id)]
-    return render_template("berkas2/appeal_inbox.html", rows=rows, may_decide=appeals.may_decide,
+    rows = [a for a in appeals.open_appeals() if permissions.views_as_staff(current_user, a.trainee_id)]
+    return render_template("berkas/records/appeal_inbox.html", rows=rows, may_decide=appeals.may_decide,
                            deadline=appeals.deadline, title=_title(appeals.KIND, _("Banding Asesmen")))
 
 
@@ -207,21 +207,21 @@ def _render_appeal(appeal, values=None, status=200, reassessing=False):
         vals = {"recommendation": values.get("rekomendasi") or None, "feedback": values.get("umpan_balik") or "",
                 "tuk": values.get("tuk") or "", "reason": ""}
     return render_template(
-        "berkas2/appeal_show.html", appeal=appeal, judgement=judgement, practical=practical,
+        "berkas/records/appeal_show.html", appeal=appeal, judgement=judgement, practical=practical,
         rows=records.observation_rows(judgement), decide=decide, labels_appeal=appeals.state_labels(),
         entries=_entries(practical, judgement, values) if decide else [],
         attitudes=_attitude_entries(practical, judgement, values) if decide else [], values=vals,
         note=(values or {}).get("catatan", ""), reassessing=reassessing, deadline=appeals.deadline(judgement),
         is_judging_assessor=current_user.id == judgement.assessor_id,
-        must_sign=decide and perms2.may_sign(current_user, form, "asesor"), pad_name=current_user.full_name,
-        declaration=perms2.declaration(appeals.KIND, "asesor"),
+        must_sign=decide and permissions.may_sign(current_user, form, "asesor"), pad_name=current_user.full_name,
+        declaration=signature_posts.declaration(appeals.KIND, "asesor"),
         title=_title(appeals.KIND, _("Banding Asesmen")), **_signed_context(form), **_common()), status
 
 
 @login_required
 def appeal_show(appeal_id: int):
     appeal = appeals.appeal_or_404(appeal_id)
-    perms2.trainee_or_404(current_user, appeal.trainee_id)
+    permissions.trainee_or_404(current_user, appeal.trainee_id)
     return _render_appeal(appeal)
 
 
@@ -230,20 +230,20 @@ def appeal_decide(appeal_id: int):
     from ..assessments import form_input
 
     appeal = appeals.appeal_or_404(appeal_id)
-    perms2.trainee_or_404(current_user, appeal.trainee_id)
+    permissions.trainee_or_404(current_user, appeal.trainee_id)
     _check_csrf()
     decision = request.form.get("keputusan")
     try:
         appeals.check_decider(current_user, appeal)
         sign = None
         form = find_form(appeals.KIND, appeal.trainee_id, appeals.subject_key(appeal.judgement_id))
-        if perms2.may_sign(current_user, form, "asesor"):
+        if permissions.may_sign(current_user, form, "asesor"):
             # checked before anything is written: a bad signature never leaves a decision half-made
-            name, drawing = perms2.signature_input()
+            name, drawing = signature_posts.signature_input()
             trainee, decider = appeal.trainee, current_user._get_current_object()
 
             def sign(session, values):
-                perms2.sign_in(session, appeals.KIND, trainee, appeals.subject_key(appeal.judgement_id), values,
+                signature_posts.sign_in(session, appeals.KIND, trainee, appeals.subject_key(appeal.judgement_id), values,
                                decider, "asesor", name, drawing)
         if decision == "pertahankan":
             appeals.uphold(appeal, current_user, request.form.get("catatan"), sign=sign)
@@ -271,8 +271,8 @@ def appeal_decide(appeal_id: int):
 def berkas_pdf(trainee_id: int):
     from .bundle import berkas_pdf as build
 
-    trainee = perms2.trainee_or_404(current_user, trainee_id)
-    staff = perms2.staff_view_of(current_user, trainee.id) and perms2.may_see_keys(current_user)
+    trainee = permissions.trainee_or_404(current_user, trainee_id)
+    staff = permissions.views_as_staff(current_user, trainee.id) and permissions.may_see_keys(current_user)
     data = build(trainee, current_app.static_folder, staff_view=staff)
     filename = f"berkas-asesmen-{archive.safe_name(trainee.nis or str(trainee.id))}.pdf"
     return Response(data, mimetype="application/pdf",
@@ -282,9 +282,9 @@ def berkas_pdf(trainee_id: int):
 
 @role_required("teacher", "assessor", "admin")
 def archive_start(class_id: int):
-    classroom = perms2.class_or_404(current_user, class_id)
+    classroom = permissions.class_or_404(current_user, class_id)
     if request.method == "GET":
-        return render_template("berkas2/archive_start.html", classroom=classroom)
+        return render_template("berkas/records/archive_start.html", classroom=classroom)
     _check_csrf()
     job = archive.request_archive(classroom, current_user)
     return redirect(url_for(".archive_progress", job_id=job.id))
@@ -296,14 +296,14 @@ def _job_or_404(job_id: int):
     job = db.session.get(ArchiveJob, job_id)
     if job is None:
         abort(404)
-    perms2.class_or_404(current_user, job.classroom_id)
+    permissions.class_or_404(current_user, job.classroom_id)
     return job
 
 
 @role_required("teacher", "assessor", "admin")
 def archive_progress(job_id: int):
     job = _job_or_404(job_id)
-    return render_template("berkas2/archive_progress.html", job=job)
+    return render_template("berkas/records/archive_progress.html", job=job)
 
 
 @role_required("teacher", "assessor", "admin")

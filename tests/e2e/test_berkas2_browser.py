@@ -28,7 +28,7 @@ def _version(trainee, practical):
     db.session.add(submission)
     db.session.flush()
     media = MediaFile(owner_id=trainee.id, target_kind="submission-version", target_id="0",
-                      original_filename="dialog.mp4", original_key=f"originals/berkas2/{submission.id}.mp4",
+                      original_filename="dialog.mp4", original_key=f"originals/berkas/records/{submission.id}.mp4",
                       original_size=1000, container="mov,mp4", video_codec="h264", duration=120.0, width=640,
                       height=360, status="diproses")
     db.session.add(media)

@@ -1,44 +1,11 @@
-"""Who may see and do what on IA.05, AK.03, AK.04, the berkas PDF and the class archive, and the
-thin glue onto the berkas core (permissions.py, service.py, signing.py) these pages share."""
-from flask import abort, request
+"""What the FR.IA.05, FR.AK.03 and FR.AK.04 pages share: a form's fixed texts from its data file, and
+reading the signature pad's fields from a POST to save and sign a form."""
+from flask import request
 from sqlalchemy import select
 
 from ..accounts.models import User
-from ..classes.models import Classroom
-from ..extensions import db
-from . import definitions, permissions
+from . import definitions
 from .models import AssessmentForm
-
-
-def trainee_or_404(user: User, trainee_id: int) -> User:
-    """The trainee themself, a teacher of their class, an assessor of their class or an admin; else 404."""
-    return permissions.trainee_or_404(user, trainee_id)
-
-
-def staff_view_of(user: User, trainee_id: int) -> bool:
-    """True when `user` looks at someone else's records as staff (never at their own)."""
-    if user is None or not getattr(user, "is_authenticated", False) or user.id == trainee_id:
-        return False
-    return permissions.may_view_trainee(user, trainee_id)
-
-
-def may_see_keys(user: User) -> bool:
-    """Staff see every key of the written test, unless the account also holds the trainee role."""
-    return not user.has_role("trainee")
-
-
-def may_assess(user: User, trainee_id: int) -> bool:
-    """An assessor of the trainee's class writes the assessor parts; never on their own forms."""
-    return permissions.assesses_trainee(user, trainee_id)
-
-
-def class_or_404(user: User, class_id: int) -> Classroom:
-    """A class for its teacher, its assessors and admins; 404 otherwise."""
-    classroom = db.session.get(Classroom, class_id)
-    if classroom is None or not (user.is_admin or classroom.teacher_id == user.id
-                                 or permissions.assesses_class(user, classroom.id)):
-        abort(404)
-    return classroom
 
 
 def fixed_texts(kind: str) -> list[str]:
@@ -88,7 +55,3 @@ def sign_in(session, kind: str, trainee: User, subject_key: str, values: dict, s
     update_content(form, role, values)
     sign(form, signer, role, name, drawing)
     return form
-
-
-def may_sign(user: User, form: AssessmentForm | None, role: str) -> bool:
-    return form is not None and permissions.may_sign(user, form, role)
