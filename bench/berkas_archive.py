@@ -85,7 +85,7 @@ def build(app, trainees: int):
             db.session.add(version)
             db.session.commit()
             bk = code == "LIK_2" and n % 3 == 0
-            marks = {p.id: MarkInput("BK" if bk and i == 0 else "K", f"Catatan butir {p.uid}", 60 + 7 * i)
+            marks = {p.id: MarkInput("BK" if bk and i == 0 else "K", f"Catatan butir {p.uid}")
                      for i, p in enumerate(practical.active_points)}
             attitudes = {a["id"]: {"result": "K", "comment": ""} for a in practical.attitudes}
             draft = judgements.start_or_resume_draft(version, trainee, assessor)

@@ -69,7 +69,7 @@ def school(live_server):
                 practical = db.session.scalar(select(Practical).where(Practical.code == code))
                 version = _version(trainee, practical)
                 bk = code == "LIK_2"
-                marks = {p.id: MarkInput("BK" if bk and i == 0 else "K", f"Catatan {p.uid}", 30 + i)
+                marks = {p.id: MarkInput("BK" if bk and i == 0 else "K", f"Catatan {p.uid}")
                          for i, p in enumerate(practical.active_points)}
                 attitudes = {a["id"]: {"result": "K", "comment": ""} for a in practical.attitudes}
                 draft = judgements.start_or_resume_draft(version, trainee, judge)
