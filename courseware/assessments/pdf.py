@@ -27,9 +27,10 @@ class _RecordPDF(FPDF):
         self.set_text_color(0)
 
 
-def _new_pdf(static_folder: str) -> _RecordPDF:
+def new_pdf(static_folder: str, pdf_class: type[FPDF] = _RecordPDF) -> FPDF:
+    """An A4 page setup with the vendored DejaVu fonts (every record PDF of the site uses it)."""
     fonts = Path(static_folder) / "fonts"
-    pdf = _RecordPDF(orientation="P", unit="mm", format="A4")
+    pdf = pdf_class(orientation="P", unit="mm", format="A4")
     pdf.add_font(FONT, "", str(fonts / "DejaVuSans.ttf"))
     pdf.add_font(FONT, "B", str(fonts / "DejaVuSans-Bold.ttf"))
     pdf.set_margins(15, 15, 15)
@@ -59,7 +60,7 @@ def _label(result, labels) -> str:
 
 
 def record_pdf(rec, static_folder: str) -> bytes:
-    pdf = _new_pdf(static_folder)
+    pdf = new_pdf(static_folder)
     pdf.footer_text = f"FR.AK.02 · {rec.unit_code} · {rec.trainee.full_name}"
     pdf.set_title(f"FR.AK.02 {rec.trainee.full_name} {rec.unit_code}")
     pdf.set_author(", ".join(rec.assessors) or "-")

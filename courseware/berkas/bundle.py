@@ -20,7 +20,8 @@ from fpdf.enums import XPos, YPos
 from .. import UNIT_CODE, UNIT_TITLE
 from ..accounts.models import User
 from ..assessments import records
-from ..assessments.pdf import FONT, HEADING, _heading, _para, _plain, observation_table, draw_record
+from ..assessments.pdf import FONT, HEADING, _heading, _para, _plain, draw_record, observation_table
+from ..assessments.pdf import new_pdf as record_pdf_setup
 from ..formats import local_date, local_datetime
 from ..results import status as results
 from . import appeals, ia05
@@ -41,15 +42,7 @@ class BerkasPDF(FPDF):
 
 
 def new_pdf(static_folder: str) -> BerkasPDF:
-    from pathlib import Path
-
-    fonts = Path(static_folder) / "fonts"
-    pdf = BerkasPDF(orientation="P", unit="mm", format="A4")
-    pdf.add_font(FONT, "", str(fonts / "DejaVuSans.ttf"))
-    pdf.add_font(FONT, "B", str(fonts / "DejaVuSans-Bold.ttf"))
-    pdf.set_margins(15, 15, 15)
-    pdf.set_auto_page_break(True, margin=18)
-    return pdf
+    return record_pdf_setup(static_folder, BerkasPDF)
 
 
 @dataclass
