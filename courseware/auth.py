@@ -75,8 +75,8 @@ def can_open(endpoint: str, user=None) -> bool:
         raise KeyError(f"no view named {endpoint!r}")
     if getattr(view, "required_roles", None) and not user.has_role(*view.required_roles):
         return False
-    extra = getattr(view, "required_check", None)
-    return extra is None or extra(user)
+    required_check = getattr(view, "required_check", None)   # e.g. the exam-key rule
+    return required_check is None or required_check(user)
 
 
 def register_permissions(app, *predicates) -> None:
