@@ -1,10 +1,33 @@
-"""Shared helpers for the berkas tests: signature PNGs, data URLs, and APL.02 answers."""
+"""Shared helpers for the berkas tests: the gated school, signature PNGs, data URLs, and APL.02 answers."""
 import base64
 import io
 
+import pytest
 from PIL import Image, ImageDraw
 
+from courseware.berkas.models import ClassAssessor
+from courseware.extensions import db
+
 from courseware.lessons.content import ALL_KUK
+
+from .conftest import login_as
+
+
+@pytest.fixture
+def school(app, assessment_school, make_user):
+    """The assessment school with the berkas gates on. Class A names asesor1; class B names asesor2,
+    so asesor2 is "another class's assessor" for A."""
+    app.config["BERKAS_GATES"] = True
+    s = assessment_school
+    s.assessor2 = make_user("asesor2", ["assessor"], name="Asesor Dua")
+    db.session.add_all([ClassAssessor(classroom_id=s.a.id, assessor_id=s.assessor.id),
+                        ClassAssessor(classroom_id=s.b.id, assessor_id=s.assessor2.id)])
+    db.session.commit()
+    return s
+
+
+def client_for(app, user):
+    return login_as(app.test_client(), user)
 
 
 def signature_png(width=600, height=240, blank=False) -> bytes:

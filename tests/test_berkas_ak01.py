@@ -7,28 +7,15 @@ from courseware.assessments.models import Judgement
 from courseware.berkas.models import AssessmentForm, ClassAssessor, PartnerConsent
 from courseware.extensions import db
 
-from .berkas_helpers import ak01_plan, signed
+from .berkas_helpers import ak01_plan, signed, client_for, school  # noqa: F401 - school is a fixture
 from .conftest import login_as
 from .test_assessments_views import form_for
 
 
-@pytest.fixture
-def school(app, assessment_school, make_user):
-    app.config["BERKAS_GATES"] = True
-    s = assessment_school
-    s.assessor2 = make_user("asesor2", ["assessor"], name="Asesor Dua")
-    db.session.add_all([ClassAssessor(classroom_id=s.a.id, assessor_id=s.assessor.id),
-                        ClassAssessor(classroom_id=s.b.id, assessor_id=s.assessor2.id)])
-    db.session.commit()
-    return s
-
-
-def _client(app, user):
-    return login_as(app.test_client(), user)
 
 
 def _finalise(app, school, version, trainee):
-    return _client(app, school.assessor).post(f"/penilaian/versi/{version.id}/peserta/{trainee.id}",
+    return client_for(app, school.assessor).post(f"/penilaian/versi/{version.id}/peserta/{trainee.id}",
                                               data=form_for(school.lik1, "K", action="final"))
 
 
@@ -37,25 +24,25 @@ def _finals():
 
 
 def _agree_ak01(app, school, trainee):
-    plan = _client(app, school.assessor).post(f"/berkas/peserta/{trainee.id}/ak01/rencana",
+    plan = client_for(app, school.assessor).post(f"/berkas/peserta/{trainee.id}/ak01/rencana",
                                               data={**ak01_plan(), **signed(school.assessor.full_name)})
     assert plan.status_code == 302, plan.get_data(as_text=True)
-    agree = _client(app, trainee).post(f"/berkas/peserta/{trainee.id}/ak01/setuju", data=signed(trainee.full_name))
+    agree = client_for(app, trainee).post(f"/berkas/peserta/{trainee.id}/ak01/setuju", data=signed(trainee.full_name))
     assert agree.status_code == 302, agree.get_data(as_text=True)
 
 
 def test_no_finalise_without_ak01_signed_by_both(app, school):
     version = school.submit(school.trainee, "LIK_1")
-    page = _client(app, school.assessor).get(f"/penilaian/versi/{version.id}/peserta/{school.trainee.id}")
+    page = client_for(app, school.assessor).get(f"/penilaian/versi/{version.id}/peserta/{school.trainee.id}")
     assert "data-berkas-block" in page.get_data(as_text=True)
     refused = _finalise(app, school, version, school.trainee)
     assert refused.status_code == 409 and "FR.AK.01" in refused.get_data(as_text=True)
     assert _finals() == 0
     # Only the assessor signed: still refused.
-    _client(app, school.assessor).post(f"/berkas/peserta/{school.trainee.id}/ak01/rencana",
+    client_for(app, school.assessor).post(f"/berkas/peserta/{school.trainee.id}/ak01/rencana",
                                        data={**ak01_plan(), **signed()})
     assert _finalise(app, school, version, school.trainee).status_code == 409
-    _client(app, school.trainee).post(f"/berkas/peserta/{school.trainee.id}/ak01/setuju", data=signed())
+    client_for(app, school.trainee).post(f"/berkas/peserta/{school.trainee.id}/ak01/setuju", data=signed())
     form = db.session.scalar(select(AssessmentForm).where(AssessmentForm.kind == "FR.AK.01"))
     assert form.is_locked and form.content["methods"] == ["observasi", "tertulis"]
     assert _finalise(app, school, version, school.trainee).status_code == 302
@@ -69,43 +56,43 @@ def test_partner_declines_so_the_version_cannot_be_finalised(app, school):
     assert waiting.status_code == 409 and "belum menyatakan setuju" in waiting.get_data(as_text=True)
     # Only the partner answers, on their own account.
     for user in (school.trainee, school.ani, school.budi):
-        assert _client(app, user).post(f"/berkas/pasangan/{version.id}", data={"decision": "setuju"}).status_code == 404
-    partner = _client(app, school.trainee2)
+        assert client_for(app, user).post(f"/berkas/pasangan/{version.id}", data={"decision": "setuju"}).status_code == 404
+    partner = client_for(app, school.trainee2)
     assert "Saya menolak" in partner.get("/berkas/pasangan").get_data(as_text=True)
     assert partner.post(f"/berkas/pasangan/{version.id}", data={"decision": "menolak"}).status_code == 302
     declined = _finalise(app, school, version, school.trainee)
     assert declined.status_code == 409 and "menolak" in declined.get_data(as_text=True)
     assert "merekam ulang" in declined.get_data(as_text=True)
-    ak01_page = _client(app, school.assessor).get(f"/berkas/peserta/{school.trainee.id}/ak01").get_data(as_text=True)
+    ak01_page = client_for(app, school.assessor).get(f"/berkas/peserta/{school.trainee.id}/ak01").get_data(as_text=True)
     assert "Pasangan menolak" in ak01_page
     assert _finals() == 0
     # The trainee re-records with another partner, who agrees: that version can be finalised.
     again = school.submit(school.trainee, "LIK_1", partner=school.ani)
-    assert _client(app, school.ani).post(f"/berkas/pasangan/{again.id}", data={"decision": "setuju"}).status_code == 302
+    assert client_for(app, school.ani).post(f"/berkas/pasangan/{again.id}", data={"decision": "setuju"}).status_code == 302
     assert _finalise(app, school, again, school.trainee).status_code == 302
     assert _finals() == 1
     # After the final judgement the partner's answer is frozen.
-    late = _client(app, school.ani).post(f"/berkas/pasangan/{again.id}", data={"decision": "menolak"})
+    late = client_for(app, school.ani).post(f"/berkas/pasangan/{again.id}", data={"decision": "menolak"})
     assert late.status_code == 303
     assert db.session.scalar(select(PartnerConsent.decision).where(PartnerConsent.version_id == again.id)) == "setuju"
 
 
 def test_trainee_agrees_only_after_the_assessor_planned_and_only_their_own(app, school):
-    early = _client(app, school.trainee).post(f"/berkas/peserta/{school.trainee.id}/ak01/setuju", data=signed())
+    early = client_for(app, school.trainee).post(f"/berkas/peserta/{school.trainee.id}/ak01/setuju", data=signed())
     assert early.status_code == 409 and "Asesor belum" in early.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(AssessmentForm)) == 0
     # A trainee cannot plan; another class's assessor cannot plan or open it.
-    assert _client(app, school.trainee).post(f"/berkas/peserta/{school.trainee.id}/ak01/rencana",
+    assert client_for(app, school.trainee).post(f"/berkas/peserta/{school.trainee.id}/ak01/rencana",
                                              data={**ak01_plan(), **signed()}).status_code == 403
-    other = _client(app, school.assessor2)
+    other = client_for(app, school.assessor2)
     assert other.get(f"/berkas/peserta/{school.trainee.id}/ak01").status_code == 404
     assert other.post(f"/berkas/peserta/{school.trainee.id}/ak01/rencana",
                       data={**ak01_plan(), **signed()}).status_code == 404
     assert db.session.scalar(select(func.count()).select_from(AssessmentForm)) == 0
-    _client(app, school.assessor).post(f"/berkas/peserta/{school.trainee.id}/ak01/rencana",
+    client_for(app, school.assessor).post(f"/berkas/peserta/{school.trainee.id}/ak01/rencana",
                                        data={**ak01_plan(), **signed()})
     # Another trainee cannot sign it for them.
-    assert _client(app, school.trainee2).post(f"/berkas/peserta/{school.trainee.id}/ak01/setuju",
+    assert client_for(app, school.trainee2).post(f"/berkas/peserta/{school.trainee.id}/ak01/setuju",
                                               data=signed()).status_code == 404
 
 
@@ -118,7 +105,7 @@ def test_trainee_agrees_only_after_the_assessor_planned_and_only_their_own(app, 
 ])
 def test_bad_plan_is_refused_with_nothing_written(app, school, change, words):
     data = {**ak01_plan(), **signed(), **change}
-    response = _client(app, school.assessor).post(f"/berkas/peserta/{school.trainee.id}/ak01/rencana", data=data)
+    response = client_for(app, school.assessor).post(f"/berkas/peserta/{school.trainee.id}/ak01/rencana", data=data)
     assert response.status_code == 400
     assert words in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(AssessmentForm)) == 0

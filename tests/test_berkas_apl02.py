@@ -1,45 +1,29 @@
 """FR.APL.02 through the site: practicals wait for a reviewed self-assessment, only the class's
 assessor reviews, nobody opens another trainee's form, a two-role account never reviews itself."""
-import pytest
 from sqlalchemy import func, select
 
 from courseware.berkas.models import AssessmentForm, ClassAssessor, FormSignature
 from courseware.extensions import db
 from courseware.practicals.models import SubmissionVersion
 
-from .berkas_helpers import apl02_answers, signed
-from .conftest import login_as
+from .berkas_helpers import apl02_answers, signed, client_for, school  # noqa: F401 - school is a fixture
 from .media_tus import create
 
 
-@pytest.fixture
-def school(app, assessment_school, make_user):
-    app.config["BERKAS_GATES"] = True
-    s = assessment_school
-    # Class A names asesor1; class B names asesor2: asesor2 is "another class's assessor" for A.
-    s.assessor2 = make_user("asesor2", ["assessor"], name="Asesor Dua")
-    db.session.add_all([ClassAssessor(classroom_id=s.a.id, assessor_id=s.assessor.id),
-                        ClassAssessor(classroom_id=s.b.id, assessor_id=s.assessor2.id)])
-    db.session.commit()
-    return s
-
-
-def _client(app, user):
-    return login_as(app.test_client(), user)
 
 
 def _new_version(app, trainee, code="LIK_1"):
-    return _client(app, trainee).post(f"/praktik/{code}/versi", data={"partner": 0, "transcript": ""})
+    return client_for(app, trainee).post(f"/praktik/{code}/versi", data={"partner": 0, "transcript": ""})
 
 
 def _fill(app, trainee):
-    response = _client(app, trainee).post(f"/berkas/peserta/{trainee.id}/apl02",
+    response = client_for(app, trainee).post(f"/berkas/peserta/{trainee.id}/apl02",
                                           data={**apl02_answers(), **signed(trainee.full_name)})
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
 def _review(app, assessor, trainee, recommendation="lanjut"):
-    return _client(app, assessor).post(f"/berkas/peserta/{trainee.id}/apl02/tinjau",
+    return client_for(app, assessor).post(f"/berkas/peserta/{trainee.id}/apl02/tinjau",
                                        data={"recommendation": recommendation, "note": "Catatan asesor.",
                                              **signed(assessor.full_name)})
 
@@ -53,7 +37,7 @@ def test_practicals_wait_for_a_reviewed_self_assessment(app, school):
     refused = _new_version(app, trainee)
     assert refused.status_code == 403
     assert "Asesmen Mandiri (FR.APL.02)" in refused.get_data(as_text=True)
-    sheet = _client(app, trainee).get("/praktik/LIK_1").get_data(as_text=True)
+    sheet = client_for(app, trainee).get("/praktik/LIK_1").get_data(as_text=True)
     assert "data-berkas-block" in sheet and "Simpan versi 1" not in sheet
     _fill(app, trainee)
     waiting = _new_version(app, trainee)
@@ -62,7 +46,7 @@ def test_practicals_wait_for_a_reviewed_self_assessment(app, school):
     assert _review(app, school.assessor, trainee).status_code == 302
     assert _new_version(app, trainee).status_code == 302
     assert _versions() == 1
-    assert "data-berkas-block" not in _client(app, trainee).get("/praktik/LIK_1").get_data(as_text=True)
+    assert "data-berkas-block" not in client_for(app, trainee).get("/praktik/LIK_1").get_data(as_text=True)
 
 
 def test_upload_is_refused_while_the_gate_holds(app, school):
@@ -72,7 +56,7 @@ def test_upload_is_refused_while_the_gate_holds(app, school):
     app.config["BERKAS_GATES"] = True
     version = db.session.scalar(select(SubmissionVersion))
     kind = "submission-version"  # practicals.service.UPLOAD_KIND
-    response = create(_client(app, trainee), 1000, kind=kind, target_id=str(version.id))
+    response = create(client_for(app, trainee), 1000, kind=kind, target_id=str(version.id))
     assert response.status_code == 403
     assert "FR.APL.02" in response.get_data(as_text=True)
 
@@ -83,7 +67,7 @@ def test_not_continued_keeps_the_gate_and_a_new_self_assessment_can_start(app, s
     assert _review(app, school.assessor, trainee, "tidak-lanjut").status_code == 302
     refused = _new_version(app, trainee)
     assert refused.status_code == 403 and "belum dapat dilanjutkan" in refused.get_data(as_text=True)
-    client = _client(app, trainee)
+    client = client_for(app, trainee)
     assert client.post(f"/berkas/peserta/{trainee.id}/apl02/baru").status_code == 302
     _fill(app, trainee)
     assert _review(app, school.assessor, trainee).status_code == 302
@@ -94,9 +78,9 @@ def test_not_continued_keeps_the_gate_and_a_new_self_assessment_can_start(app, s
 
 
 def test_class_setting_off_lets_practicals_start(app, school):
-    teacher = _client(app, school.teacher)
+    teacher = client_for(app, school.teacher)
     # Another class's teacher cannot change it.
-    assert _client(app, school.teacher2).post(f"/berkas/kelas/{school.a.id}/pengaturan", data={}).status_code == 404
+    assert client_for(app, school.teacher2).post(f"/berkas/kelas/{school.a.id}/pengaturan", data={}).status_code == 404
     assert _new_version(app, school.trainee2).status_code == 403
     assert teacher.post(f"/berkas/kelas/{school.a.id}/pengaturan", data={}).status_code == 302
     assert _new_version(app, school.trainee2).status_code == 302
@@ -107,7 +91,7 @@ def test_class_setting_off_lets_practicals_start(app, school):
 def test_another_class_assessor_cannot_review_or_open(app, school):
     trainee = school.trainee
     _fill(app, trainee)
-    other = _client(app, school.assessor2)
+    other = client_for(app, school.assessor2)
     assert other.get(f"/berkas/peserta/{trainee.id}/apl02").status_code == 404
     response = _review(app, school.assessor2, trainee)
     assert response.status_code == 404
@@ -121,15 +105,15 @@ def test_trainees_and_other_teachers_never_open_another_trainees_form(app, schoo
     _fill(app, school.trainee)
     form = db.session.scalar(select(AssessmentForm))
     for user in (school.trainee2, school.budi, school.teacher2):
-        client = _client(app, user)
+        client = client_for(app, user)
         assert client.get(f"/berkas/peserta/{school.trainee.id}/apl02").status_code == 404, user.username
         assert client.get(f"/berkas/formulir/{form.id}").status_code == 404, user.username
     # Nor fill it in on their behalf.
-    response = _client(app, school.trainee2).post(f"/berkas/peserta/{school.trainee.id}/apl02",
+    response = client_for(app, school.trainee2).post(f"/berkas/peserta/{school.trainee.id}/apl02",
                                                   data={**apl02_answers(), **signed()})
     assert response.status_code == 404
-    assert _client(app, school.teacher).get(f"/berkas/peserta/{school.trainee.id}/apl02").status_code == 200
-    assert _client(app, school.trainee).get(f"/berkas/formulir/{form.id}").status_code == 200
+    assert client_for(app, school.teacher).get(f"/berkas/peserta/{school.trainee.id}/apl02").status_code == 200
+    assert client_for(app, school.trainee).get(f"/berkas/formulir/{form.id}").status_code == 200
 
 
 def test_a_trainee_who_is_also_an_assessor_never_reviews_their_own(app, school, make_user):
@@ -140,7 +124,7 @@ def test_a_trainee_who_is_also_an_assessor_never_reviews_their_own(app, school, 
     db.session.add(ClassAssessor(classroom_id=school.a.id, assessor_id=both.id))
     db.session.commit()
     _fill(app, both)
-    page = _client(app, both).get(f"/berkas/peserta/{both.id}/apl02").get_data(as_text=True)
+    page = client_for(app, both).get(f"/berkas/peserta/{both.id}/apl02").get_data(as_text=True)
     assert "Tinjauan asesor" not in page
     response = _review(app, both, both)
     assert response.status_code == 403
@@ -154,10 +138,10 @@ def test_a_trainee_who_is_also_an_assessor_never_reviews_their_own(app, school, 
 def test_unanswered_kuk_and_k_without_evidence_are_refused(app, school):
     data = {**apl02_answers(), **signed()}
     data.pop("kuk-2.3")
-    response = _client(app, school.trainee).post(f"/berkas/peserta/{school.trainee.id}/apl02", data=data)
+    response = client_for(app, school.trainee).post(f"/berkas/peserta/{school.trainee.id}/apl02", data=data)
     assert response.status_code == 400 and "2.3" in response.get_data(as_text=True)
     data = {**apl02_answers(), **signed(), "bukti-1.2": ""}
-    response = _client(app, school.trainee).post(f"/berkas/peserta/{school.trainee.id}/apl02", data=data)
+    response = client_for(app, school.trainee).post(f"/berkas/peserta/{school.trainee.id}/apl02", data=data)
     assert response.status_code == 400 and "sebutkan bukti" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(AssessmentForm)) == 0
 
@@ -168,12 +152,12 @@ def test_teacher_names_the_class_assessors_and_only_they_review(app, assessment_
     other = make_user("asesor3", ["assessor"], name="Asesor Tiga")
     _fill(app, s.trainee)
     # No assessor named yet: every assessor may open the class's forms.
-    assert _client(app, other).get(f"/berkas/peserta/{s.trainee.id}/apl02").status_code == 200
-    teacher = _client(app, s.teacher)
+    assert client_for(app, other).get(f"/berkas/peserta/{s.trainee.id}/apl02").status_code == 200
+    teacher = client_for(app, s.teacher)
     # Another class's teacher, a trainee, and an unknown or non-assessor account are refused.
-    assert _client(app, s.teacher2).post(f"/berkas/kelas/{s.a.id}/asesor",
+    assert client_for(app, s.teacher2).post(f"/berkas/kelas/{s.a.id}/asesor",
                                          data={"username": "asesor1"}).status_code == 404
-    assert _client(app, s.trainee).post(f"/berkas/kelas/{s.a.id}/asesor",
+    assert client_for(app, s.trainee).post(f"/berkas/kelas/{s.a.id}/asesor",
                                         data={"username": "asesor1"}).status_code == 403
     bad = teacher.post(f"/berkas/kelas/{s.a.id}/asesor", data={"username": "peserta2"}, follow_redirects=True)
     assert "Tidak ada akun asesor" in bad.get_data(as_text=True)
@@ -182,21 +166,21 @@ def test_teacher_names_the_class_assessors_and_only_they_review(app, assessment_
     page = teacher.get(f"/berkas/kelas/{s.a.id}").get_data(as_text=True)
     assert s.assessor.full_name in page
     # Now asesor3 is another class's assessor for class A.
-    assert _client(app, other).get(f"/berkas/peserta/{s.trainee.id}/apl02").status_code == 404
+    assert client_for(app, other).get(f"/berkas/peserta/{s.trainee.id}/apl02").status_code == 404
     assert _review(app, other, s.trainee).status_code == 404
     assert _review(app, s.assessor, s.trainee).status_code == 302
     # Removing the last named assessor opens the class to every assessor again.
     assert teacher.post(f"/berkas/kelas/{s.a.id}/asesor", data={"remove": str(s.assessor.id)}).status_code == 302
-    assert _client(app, other).get(f"/berkas/peserta/{s.trainee.id}/apl02").status_code == 200
+    assert client_for(app, other).get(f"/berkas/peserta/{s.trainee.id}/apl02").status_code == 200
 
 
 def test_dashboard_and_berkas_index_show_the_forms(app, school):
     _fill(app, school.trainee)
-    home = _client(app, school.trainee).get("/").get_data(as_text=True)
+    home = client_for(app, school.trainee).get("/").get_data(as_text=True)
     assert "Berkas asesmen saya" in home and "Menunggu tanda tangan asesor" in home
-    index = _client(app, school.trainee).get("/berkas/").get_data(as_text=True)
+    index = client_for(app, school.trainee).get("/berkas/").get_data(as_text=True)
     assert "FR.APL.02 · Asesmen Mandiri" in index and "FR.AK.01 · Persetujuan Asesmen dan Kerahasiaan" in index
-    staff = _client(app, school.teacher).get("/").get_data(as_text=True)
+    staff = client_for(app, school.teacher).get("/").get_data(as_text=True)
     assert f"/berkas/kelas/{school.a.id}" in staff and f"/berkas/kelas/{school.b.id}" not in staff
-    assessor = _client(app, school.assessor2).get("/berkas/").get_data(as_text=True)
+    assessor = client_for(app, school.assessor2).get("/berkas/").get_data(as_text=True)
     assert f"/berkas/kelas/{school.b.id}" in assessor and f"/berkas/kelas/{school.a.id}" not in assessor
