@@ -15,6 +15,10 @@ timeout = 120
 # (seen by bench/district.py). Keep idle connections longer than nginx does.
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 75))
 graceful_timeout = 30
-max_requests = 2000
-max_requests_jitter = 200
+# No recycling of workers after N requests: a worker that exits drops the idle connections nginx
+# holds to it, and the POSTs nginx sends on them that instant fail with 502 (nginx does not resend
+# a POST). bench/district.py saw a 502 burst at every recycle. The app holds no growing state; set
+# GUNICORN_MAX_REQUESTS only to contain a leak you have seen.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 0))
+max_requests_jitter = max_requests // 10
 accesslog = "-"

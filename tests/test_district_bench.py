@@ -142,6 +142,19 @@ def test_gunicorn_outlives_nginx_idle_upstream_connections(bench, monkeypatch):
     assert gunicorn["keepalive"] > int(upstream["keepalive_timeout"][:-1])
 
 
+def test_gunicorn_workers_are_not_recycled_under_nginx_by_default(monkeypatch):
+    """A worker that exits after max_requests drops the idle connections nginx holds to it; the POSTs
+    sent on them that instant were 502s (the full district run: a burst of failed saves at every
+    recycle). Recycling is off unless GUNICORN_MAX_REQUESTS asks for it."""
+    import runpy
+
+    monkeypatch.delenv("GUNICORN_MAX_REQUESTS", raising=False)
+    assert runpy.run_path(str(BENCH.parent / "deploy" / "gunicorn.conf.py"))["max_requests"] == 0
+    monkeypatch.setenv("GUNICORN_MAX_REQUESTS", "5000")
+    recycled = runpy.run_path(str(BENCH.parent / "deploy" / "gunicorn.conf.py"))
+    assert (recycled["max_requests"], recycled["max_requests_jitter"]) == (5000, 500)
+
+
 def test_capacity_estimate_from_cpu_uses_the_busiest_step(bench):
     district, _, _ = bench
     args = district.parse_args(["--quick"])
