@@ -83,9 +83,10 @@ def _init_extensions(app: Flask) -> None:
                      compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
-    from .i18n import select_locale
+    from .i18n import install_template_gettext, select_locale
 
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Silakan masuk terlebih dahulu.")

@@ -97,3 +97,32 @@ def register(app) -> None:
     @app.context_processor
     def _language():
         return {"interface_language": current_language(), "language_names": LANGUAGE_NAMES}
+
+
+def request_translations():
+    """The request's catalog, looked up once per request. flask_babel looks it up again on every
+    call (context, locale, a cache keyed by str(locale)); a page calls gettext 30-60 times, and that
+    lookup was a tenth of the lesson page's time (bench/lesson_page.py). The locale is fixed for a
+    request once chosen (flask_babel caches it too), so the catalog is as well; only flask_babel's
+    force_locale() changes it mid-request, and no template is rendered inside one."""
+    from flask_babel import get_translations
+
+    if not has_request_context():
+        return get_translations()
+    # On the request itself, not on g: g belongs to the app context, which several requests may share.
+    translations = request.environ.get("courseware.translations")
+    if translations is None:
+        translations = request.environ["courseware.translations"] = get_translations()
+    return translations
+
+
+def install_template_gettext(app) -> None:
+    """The templates' _(), ngettext() and pgettext() through request_translations(); otherwise
+    what flask_babel installs (newstyle: Jinja escapes and formats the placeholders)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+    )
