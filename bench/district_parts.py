@@ -64,7 +64,7 @@ def deploy_nginx_limits(path: Path = ROOT / "deploy" / "nginx.conf") -> dict:
     outside = server
     for body in locations.values():
         outside = outside.replace(body, "")
-    upstream = _directives(_blocks(text, "upstream courseware {")[0], ("keepalive", "keepalive_timeout"))
+    upstream = _directives(_blocks(text, "upstream courseware {")[0], ("keepalive", "keepalive_timeout", "keepalive_requests"))
     limits = {"upstream": upstream, "server": _directives(outside, SERVER_KEYS),
               "tus": _directives(locations["/media/tus/"], LOCATION_KEYS),
               "root": _directives(locations["/"], LOCATION_KEYS)}
