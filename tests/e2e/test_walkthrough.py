@@ -271,4 +271,6 @@ def test_full_walkthrough(live_server, staff, walk, clip, tmp_path):
     errors = [e for page in walk.pages for e in page.console_errors]
     assert errors == [], errors
     assert walk.violations == {}, walk.violations
-    assert time.time() - started < 90, f"walk-through took {time.time() - started:.0f} s"
+    # How long it took is printed, not asserted: speed is the benches' business (bench/), and a busy
+    # CI machine (both databases' suites run side by side) must not fail a walk that worked.
+    print(f"walk-through took {time.time() - started:.0f} s")
