@@ -3,10 +3,13 @@
 tus 1.0 also lets a client send POST /media/tus/<id> with X-HTTP-Method-Override: PATCH, DELETE or HEAD
 (MethodOverride below turns it into that method).
 """
+import logging
+import random
 from email.utils import format_datetime
 from datetime import timezone
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from botocore.exceptions import BotoCoreError, ClientError
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError, validate_csrf
@@ -16,12 +19,13 @@ from werkzeug.http import is_resource_modified
 
 from ..errors import ServiceError, render_error
 from ..inputs import ascii_int
-from ..extensions import csrf
+from ..extensions import csrf, db
 from . import service
 from .models import MediaFile
 from .storage import get_storage
 
 bp = Blueprint("media", __name__, url_prefix="/media")
+log = logging.getLogger(__name__)
 
 
 # --- tus plumbing ------------------------------------------------------------------------
@@ -59,6 +63,22 @@ def _http_error(exc: HTTPException):
         413: _("Bagian yang dikirim terlalu besar; kirim dalam potongan lebih kecil."),
     }
     return _json_error(exc.code or 500, messages.get(exc.code, exc.description or ""))
+
+
+@bp.errorhandler(BotoCoreError)
+@bp.errorhandler(ClientError)
+def _storage_unavailable(exc):
+    """The video storage (S3) is down, unreachable or throttling: 503 with Retry-After, never a 500,
+    and the library's words go to the log only. A PATCH whose bytes did not reach S3 recorded
+    nothing (service._append_s3), so the client asks HEAD and sends them again."""
+    log.warning("video storage failed during %s %s: %r", request.method, request.path, exc)
+    db.session.rollback()
+    message = _("Penyimpanan video sedang tidak dapat dihubungi. Bagian yang sudah tercatat tetap aman; "
+                "unggahan dapat dilanjutkan sebentar lagi.")
+    response = current_app.make_response(_json_error(503, message) if _is_api() else render_error(503, message))
+    base = current_app.config.get("BUSY_RETRY_AFTER", 2)
+    response.headers["Retry-After"] = str(base + random.randint(0, base))  # nosec B311 - not security
+    return response
 
 
 @bp.after_request
