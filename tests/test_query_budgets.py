@@ -121,15 +121,7 @@ def measure(app, school, users, params, name: str) -> list[str]:
 
 # Budgets not met yet (issue 11.3), measured on SQLite and PostgreSQL alike. strict: the day one is
 # met, XPASS fails and the entry must go.
-NOT_MET = {
-    # 18: seven panels each read their own domain: user 1, classes 1, lessons 1, the written test
-    # and the unit result the quiz, results and berkas panels share 6 (quiz, attempts, windows,
-    # enrollments, evidence, finals), the quiz state 2 (attempts, open window), practicals 2, the
-    # berkas forms 3 (APL.02, AK.01, AK.03) and the partner consents 2. The next step is one trainee
-    # snapshot for the whole page (the quiz state from the windows and enrollments the unit result
-    # already read; the trainee's forms in one query).
-    "dasbor peserta": "18 statements (was 54)",
-}
+NOT_MET: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=NOT_MET[n]))

@@ -63,3 +63,16 @@ def test_dashboard_and_test_list_say_the_same_thing_in_every_state(as_user, user
                        utcnow() + timedelta(days=2), "langsung", users["teacher"])
     dashboard, listing = _states(as_user("trainee2"))
     assert "Tes belum dibuka untuk kelas Anda" in dashboard and "Tes belum dibuka untuk kelas Anda" in listing
+
+
+def test_an_attempt_whose_time_ran_out_unscored_reads_the_same_on_both(as_user, quiz_class):
+    # The dashboard takes the state from the unit result's sittings, the test list from the attempt rows.
+    client = as_user("trainee")
+    attempt_id = int(client.post("/tes/tes-tertulis/mulai").headers["Location"].rsplit("/", 1)[1])
+    attempt = db.session.get(Attempt, attempt_id)
+    attempt.deadline_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    dashboard, listing = _states(client)
+    for page in (dashboard, listing):
+        assert "Sisa kesempatan: 1." in page and "sedang mengerjakan" not in page
+    assert db.session.get(Attempt, attempt_id).submitted_at is None     # reading it wrote nothing

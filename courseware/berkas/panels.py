@@ -1,19 +1,22 @@
 """Dashboard panels: the trainee's forms, partner requests, feedback and appeals; staff's classes with berkas
 links, the open appeals and the class archive."""
 from ..classes.service import classes_taught_by
-from ..extensions import db
-from ..quizzes.models import Attempt
-from ..results import status as results
+from ..practicals.service import versions_of_trainee_for_page
+from ..results.page import unit_result_for_page
+from ..results.status import UnitStatus
 from . import ak01, apl02, definitions
+from .forms_data import current_forms_for_page
 from .permissions import classes_assessed_by, views_as_staff
 from .service import status_label
 
 
 def trainee_context(user) -> dict:
-    apl = apl02.current_form(user.id)
-    ak = ak01.find_form(ak01.KIND, user.id)
-    waiting = [state for state in ak01.consent_states(ak01.versions_as_partner(user)).values() if state == "menunggu"]
-    return {"apl02": status_label(apl), "ak01": status_label(ak), "partner_waiting": len(waiting),
+    # The forms and versions the other panels of the page read too (one reading each per request).
+    forms = current_forms_for_page(user.id)
+    as_partner = [row.version for row in versions_of_trainee_for_page(user.id) if row.version.partner_id == user.id]
+    waiting = [state for state in ak01.consent_states(as_partner).values() if state == "menunggu"]
+    return {"apl02": status_label(forms[apl02.KIND]), "ak01": status_label(forms[ak01.KIND]),
+            "partner_waiting": len(waiting),
             "titles": {k: definitions.definition(k)["title"] for k in (apl02.KIND, ak01.KIND)}}
 
 
@@ -27,12 +30,11 @@ def staff_context(user) -> dict:
 def trainee_records_context(user) -> dict:
     from . import feedback
 
-    # The same reading of the unit result as the other panels of the page (one per request).
-    unit = results.unit_result_for_page(user.id)
-    form = feedback.form_of(user.id)
-    attempt = db.session.get(Attempt, unit.test.attempt_id) if unit.test.attempt_id else None
-    return {"trainee": user, "attempt": attempt,
-            "feedback_due": unit.status != results.UnitStatus.DALAM_PROSES and (form is None or form.locked_at is None)}
+    # The same readings of the unit result and the forms as the other panels of the page (one per request).
+    unit = unit_result_for_page(user.id)
+    form = current_forms_for_page(user.id)[feedback.KIND]
+    return {"trainee": user, "attempt_id": unit.test.attempt_id,
+            "feedback_due": unit.status != UnitStatus.DALAM_PROSES and (form is None or form.locked_at is None)}
 
 
 def appeals_context(user) -> dict:

@@ -64,6 +64,23 @@ def classes_of_trainee(user: User) -> list[Classroom]:
     ))
 
 
+def enrolled_classes_for_page(user_id: int) -> list[Classroom]:
+    """Every class the trainee is enrolled in, archived ones too (the written test's rules still
+    follow a class they sat it in), by name. Read once per request for a page whose panels share it
+    (the trainee's dashboard); pages that change enrolments call classes_of_trainee()."""
+    cache = g.setdefault("enrolled_classes", {}) if has_request_context() else {}
+    if user_id not in cache:
+        cache[user_id] = list(db.session.scalars(
+            select(Classroom).join(Enrollment).where(Enrollment.user_id == user_id)
+            .order_by(Classroom.name, Classroom.id)))
+    return list(cache[user_id])
+
+
+def current_classes_for_page(user_id: int) -> list[Classroom]:
+    """classes_of_trainee() from the reading of enrolled_classes_for_page()."""
+    return [c for c in enrolled_classes_for_page(user_id) if not c.archived]
+
+
 def trainees_of(classroom: Classroom) -> list[User]:
     return list(db.session.scalars(
         select(User).join(Enrollment, Enrollment.user_id == User.id)

@@ -2,12 +2,12 @@ from flask import current_app, request
 from markupsafe import Markup
 
 from ..classes.forms import JoinForm
-from ..classes.service import classes_of_trainee, classes_taught_by
+from ..classes.service import classes_taught_by, current_classes_for_page
 from ..lan import site_address, svg_qr
 
 
 def my_classes_context(user) -> dict:
-    return {"classes": classes_of_trainee(user), "join_form": JoinForm()}
+    return {"classes": current_classes_for_page(user.id), "join_form": JoinForm()}
 
 
 def taught_classes_context(user) -> dict:

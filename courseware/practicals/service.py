@@ -8,8 +8,9 @@ assessed role (LIK_1: staf administrasi, LIK_2: pimpinan). The partner is named 
 and may see it, but is never judged from it; naming a partner never changes the partner's results.
 """
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from flask import abort
+from flask import abort, g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -96,19 +97,37 @@ def submissions_for_trainee(user: User, code: str) -> list[Submission]:
     return sorted(rows, key=lambda s: (s.trainee_id != user.id, s.id))
 
 
+class VersionRow(NamedTuple):
+    version: SubmissionVersion
+    practical_id: int
+    practical_code: str
+    submitter_id: int
+
+
+def versions_of_trainee_for_page(trainee_id: int) -> list[VersionRow]:
+    """Every version the trainee submitted or is named partner in, by (number, id), in one query.
+    Read once per request for a page whose panels share it (the dashboard's practicals list, unit
+    result and partner requests); write paths read afresh."""
+    cache = g.setdefault("versions_of_trainee", {}) if has_request_context() else {}
+    if trainee_id not in cache:
+        cache[trainee_id] = [VersionRow(*row) for row in db.session.execute(
+            select(SubmissionVersion, Submission.practical_id, Practical.code, Submission.trainee_id)
+            .join(Submission, Submission.id == SubmissionVersion.submission_id)
+            .join(Practical, Practical.id == Submission.practical_id)
+            .where(or_(Submission.trainee_id == trainee_id, SubmissionVersion.partner_id == trainee_id))
+            .order_by(SubmissionVersion.number, SubmissionVersion.id))]
+    return list(cache[trainee_id])
+
+
 def trainee_overview(trainee: User) -> tuple[dict[int, SubmissionVersion], set[int]]:
-    """For the dashboard, in one query: practical id -> the trainee's newest own version, and the ids
-    of the practicals in which another trainee's version names `trainee` as partner."""
-    rows = db.session.execute(
-        select(SubmissionVersion, Submission.practical_id, Submission.trainee_id).join(Submission)
-        .where(or_(Submission.trainee_id == trainee.id, SubmissionVersion.partner_id == trainee.id))
-        .order_by(SubmissionVersion.number, SubmissionVersion.id))
+    """For the dashboard: practical id -> the trainee's newest own version, and the ids of the
+    practicals in which another trainee's version names `trainee` as partner."""
     latest, partnered = {}, set()
-    for version, practical_id, submitter_id in rows:
-        if submitter_id == trainee.id:
-            latest[practical_id] = version
+    for row in versions_of_trainee_for_page(trainee.id):
+        if row.submitter_id == trainee.id:
+            latest[row.practical_id] = row.version
         else:
-            partnered.add(practical_id)
+            partnered.add(row.practical_id)
     return latest, partnered
 
 

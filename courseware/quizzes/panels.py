@@ -1,16 +1,15 @@
 from ..classes.service import classes_taught_by
-from ..results import status as results
+from ..results.page import reading_for_page
 from . import service
 
 
 def trainee_panel_context(user) -> dict:
-    quiz = service.written_test()
-    if quiz is None:
+    # The same reading as the unit panel beside it (one per request), and from it the state the test list shows.
+    reading = reading_for_page(user.id)
+    if reading.quiz is None:
         return {"quiz": None}
-    # The same reading as the unit panel beside it (one per request), and the state the test list shows.
-    status = results.unit_result_for_page(user.id, quiz).test if quiz.code == results.WRITTEN_TEST_CODE \
-        else results.test_result(user.id, quiz)
-    return {"quiz": quiz, "status": status, "state": service.trainee_quiz_state(user, quiz)}
+    state = service.quiz_state_among(reading.quiz, reading.sittings, reading.windows, reading.class_ids, reading.now)
+    return {"quiz": reading.quiz, "status": reading.unit.test, "state": state}
 
 
 def teacher_panel_context(user) -> dict:

@@ -228,6 +228,21 @@ def trainee_quiz_state(user: User, quiz: Quiz, now: datetime | None = None) -> Q
     window = open_window_for(user, quiz, now) if quiz.is_written else None
     settings = window.settings if window is not None else windows.settings_for_trainee(
         user.id, quiz, attempts[-1] if attempts else None)
+    return quiz_state(quiz, attempts, window, settings, now)
+
+
+def quiz_state_among(quiz: Quiz, attempts: list, by_class: dict, class_ids: list[int], now: datetime) -> QuizState:
+    """trainee_quiz_state on the trainee's attempts, the quiz's windows by class and the trainee's
+    classes already read (the dashboard reads them once for its panels)."""
+    window = windows.open_window_among(by_class, class_ids, now) if quiz.is_written else None
+    settings = window.settings if window is not None else windows.settings_among(
+        quiz, by_class, class_ids, attempts[-1].classroom_id if attempts else None, now)
+    return quiz_state(quiz, attempts, window, settings, now)
+
+
+def quiz_state(quiz: Quiz, attempts: list, window, settings: TestSettings, now: datetime) -> QuizState:
+    """The rule on values already read. `attempts`: oldest first, Attempt rows or anything with their
+    id, number, submitted_at and deadline_at (results.status.Sitting)."""
     left = None if settings.attempts_allowed is None else max(0, settings.attempts_allowed - len(attempts))
     running = next((a for a in attempts if a.submitted_at is None and
                     (a.deadline_at is None or a.deadline_at > now)), None)

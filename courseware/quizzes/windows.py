@@ -100,26 +100,52 @@ def settings_for_trainee(user_id: int, quiz: Quiz, latest_attempt: Attempt | Non
 
 
 def settings_for_trainees(user_ids: list[int], quiz: Quiz, last_classroom: dict) -> dict[int, TestSettings]:
-    """The rules each trainee stands under for `quiz`: the window of the class they last sat it in
-    (`last_classroom`), else their class's open (or latest) window, else the quiz's defaults.
-    Two queries whatever the number of trainees."""
+    """The rules each trainee stands under for `quiz` (settings_among). Two queries whatever the
+    number of trainees."""
     if not quiz.is_written:
         return {uid: quiz.settings for uid in user_ids}
-    by_class = {w.classroom_id: w for w in db.session.scalars(select(QuizWindow).where(QuizWindow.quiz_id == quiz.id))}
+    by_class = windows_by_class(quiz)
     classes: dict[int, list[int]] = {}
     for uid, cid in db.session.execute(select(Enrollment.user_id, Enrollment.classroom_id)
                                        .where(Enrollment.user_id.in_(user_ids))):
         classes.setdefault(uid, []).append(cid)
     now = utcnow()
-    result = {}
-    for uid in user_ids:
-        window = by_class.get(last_classroom.get(uid))
-        if window is None:
-            mine = [by_class[cid] for cid in classes.get(uid, []) if cid in by_class]
-            open_now = [w for w in mine if w.is_open(now)]
-            window = max(open_now or mine, key=lambda w: w.closes_at) if mine else None
-        result[uid] = window.settings if window is not None else quiz.settings
-    return result
+    return {uid: settings_among(quiz, by_class, classes.get(uid, []), last_classroom.get(uid), now)
+            for uid in user_ids}
+
+
+def settings_among(quiz: Quiz, by_class: dict, class_ids: list[int], last_classroom_id: int | None,
+                   now: datetime) -> TestSettings:
+    """The rules one trainee stands under for `quiz`, on windows (`by_class`) and their classes
+    already read: the window of the class they last sat it in, else their class's open (or latest)
+    window, else the quiz's defaults."""
+    if not quiz.is_written:
+        return quiz.settings
+    window = by_class.get(last_classroom_id)
+    if window is None:
+        mine = [by_class[cid] for cid in class_ids if cid in by_class]
+        open_now = [w for w in mine if w.is_open(now)]
+        window = max(open_now or mine, key=lambda w: w.closes_at) if mine else None
+    return window.settings if window is not None else quiz.settings
+
+
+def open_window_among(by_class: dict, class_ids: list[int], now: datetime) -> QuizWindow | None:
+    """open_window_for on windows (`by_class`) and the trainee's classes already read."""
+    open_now = [by_class[cid] for cid in class_ids if cid in by_class and by_class[cid].is_open(now)]
+    return max(open_now, key=lambda w: w.closes_at) if open_now else None
+
+
+def windows_by_class(quiz: Quiz) -> dict[int, QuizWindow]:
+    return {w.classroom_id: w for w in db.session.scalars(select(QuizWindow).where(QuizWindow.quiz_id == quiz.id))}
+
+
+def quiz_with_windows(code: str) -> tuple[Quiz | None, dict[int, QuizWindow]]:
+    """The quiz of `code` and its windows by class, in one statement (a page that needs both)."""
+    rows = db.session.execute(select(Quiz, QuizWindow).outerjoin(QuizWindow, QuizWindow.quiz_id == Quiz.id)
+                              .where(Quiz.code == code)).all()
+    if not rows:
+        return None, {}
+    return rows[0][0], {window.classroom_id: window for _quiz, window in rows if window is not None}
 
 
 # --- changing windows ------------------------------------------------------------------

@@ -143,9 +143,16 @@ def _evidence(trainee_ids: list[int]) -> dict[tuple[int, str], SubmissionVersion
         select(SubmissionVersion, Submission.trainee_id, Practical.code)
         .join(Submission, Submission.id == SubmissionVersion.submission_id)
         .join(Practical, Practical.id == Submission.practical_id)
-        .where(Submission.trainee_id.in_(trainee_ids), SubmissionVersion.media_file_id.is_not(None))
-        .order_by(SubmissionVersion.created_at, SubmissionVersion.id)).all()
-    return {(trainee_id, code): version for version, trainee_id, code in rows}   # the newest wins
+        .where(Submission.trainee_id.in_(trainee_ids), SubmissionVersion.media_file_id.is_not(None))).all()
+    return newest_evidence(rows)
+
+
+def newest_evidence(rows) -> dict[tuple[int, str], SubmissionVersion]:
+    """(trainee, LIK code) -> newest version with a video, from (version, submitter, code) rows of the
+    trainees' own submissions read in any order."""
+    with_video = sorted((row for row in rows if row[0].media_file_id is not None),
+                        key=lambda row: (row[0].created_at, row[0].id))
+    return {(trainee_id, code): version for version, trainee_id, code in with_video}   # the newest wins
 
 
 def _counting_finals():
@@ -155,10 +162,10 @@ def _counting_finals():
 
 def current_final(version_id: int, trainee_id: int) -> Judgement | None:
     """The newest counting final judgement of (version, trainee) that no counting correction superseded."""
-    return _current_finals([version_id]).get((version_id, trainee_id))
+    return current_finals([version_id]).get((version_id, trainee_id))
 
 
-def _current_finals(version_ids: list[int], with_marks: bool = True) -> dict[tuple[int, int], Judgement]:
+def current_finals(version_ids: list[int], with_marks: bool = True) -> dict[tuple[int, int], Judgement]:
     """(version, trainee) -> its current counting final judgement, for many versions in one query
     (plus one for their marks unless with_marks=False: a status needs only the recommendation)."""
     if not version_ids:
@@ -178,7 +185,11 @@ def lik_result(trainee_id: int, code: str) -> LikResult:
 
 def lik_results(trainee_ids: list[int], with_marks: bool = True) -> dict[int, dict[str, LikResult]]:
     evidence = _evidence(trainee_ids)
-    finals = _current_finals([v.id for v in evidence.values()], with_marks)
+    return liks_from(trainee_ids, evidence, current_finals([v.id for v in evidence.values()], with_marks))
+
+
+def liks_from(trainee_ids: list[int], evidence: dict, finals: dict) -> dict[int, dict[str, LikResult]]:
+    """The effective LIK results on evidence (newest_evidence) and finals (current_finals) already read."""
     results = {}
     for trainee_id in trainee_ids:
         results[trainee_id] = {}
@@ -205,12 +216,15 @@ def written_test_quiz() -> Quiz | None:
 @dataclass(frozen=True)
 class Sitting:
     """One attempt as the rules read it: an attempt whose time ran out counts as submitted at its
-    deadline with the answers it saved, whether or not anything has scored it yet (reads never write)."""
+    deadline with the answers it saved, whether or not anything has scored it yet (reads never write).
+    It has the fields of an Attempt that quizzes.service.quiz_state reads, so the dashboard's test
+    panel takes the trainee's state from the sittings its unit result read."""
     id: int
     number: int
     classroom_id: int | None
     score: float | None
     submitted_at: datetime | None
+    deadline_at: datetime | None
 
 
 def counted(attempts, counting: str):
@@ -223,7 +237,7 @@ def counted(attempts, counting: str):
     return max(done, key=lambda a: (a.score, -a.number))
 
 
-def _sittings(user_ids: list[int], quiz: Quiz, now: datetime) -> dict[int, list[Sitting]]:
+def sittings_of(user_ids: list[int], quiz: Quiz, now: datetime) -> dict[int, list[Sitting]]:
     rows = db.session.execute(
         select(Attempt.id, Attempt.user_id, Attempt.number, Attempt.classroom_id, Attempt.score,
                Attempt.submitted_at, Attempt.deadline_at, Attempt.item_count)
@@ -234,9 +248,9 @@ def _sittings(user_ids: list[int], quiz: Quiz, now: datetime) -> dict[int, list[
     for r in rows:
         if r.id in correct:
             score = round(100 * correct[r.id] / r.item_count, 2) if r.item_count else 0.0
-            sittings[r.user_id].append(Sitting(r.id, r.number, r.classroom_id, score, r.deadline_at))
+            sittings[r.user_id].append(Sitting(r.id, r.number, r.classroom_id, score, r.deadline_at, r.deadline_at))
         else:
-            sittings[r.user_id].append(Sitting(r.id, r.number, r.classroom_id, r.score, r.submitted_at))
+            sittings[r.user_id].append(Sitting(r.id, r.number, r.classroom_id, r.score, r.submitted_at, r.deadline_at))
     return sittings
 
 
@@ -260,13 +274,13 @@ def test_results(user_ids: list[int], quiz: Quiz | None = None) -> dict[int, Tes
     quiz = quiz or written_test_quiz()
     if quiz is None:
         return {uid: TestResult(TestStatus.BELUM_IKUT) for uid in user_ids}
-    sittings = _sittings(user_ids, quiz, utcnow())
+    sittings = sittings_of(user_ids, quiz, utcnow())
     settings = windows.settings_for_trainees(user_ids, quiz, {uid: s[-1].classroom_id for uid, s in sittings.items()
                                                                if s})
-    return {uid: _test_status(sittings[uid], settings[uid]) for uid in user_ids}
+    return {uid: test_status_of(sittings[uid], settings[uid]) for uid in user_ids}
 
 
-def _test_status(sittings: list[Sitting], settings) -> TestResult:
+def test_status_of(sittings: list[Sitting], settings) -> TestResult:
     left = None if settings.attempts_allowed is None else max(0, settings.attempts_allowed - len(sittings))
     best = counted(sittings, settings.counting)
     if best is None:
@@ -334,18 +348,9 @@ def unit_results(trainee_ids: list[int], quiz: Quiz | None = None, with_marks: b
     the caller knows they have not changed (a judgement changes only the LIK side)."""
     tests = tests if tests is not None else test_results(trainee_ids, quiz)
     liks = lik_results(trainee_ids, with_marks)
-    return {tid: UnitResult(tid, decide(tests[tid], liks[tid]), tests[tid], liks[tid], _missing(tests[tid], liks[tid]))
-            for tid in trainee_ids}
+    return {tid: unit_from(tid, tests[tid], liks[tid]) for tid in trainee_ids}
 
 
-def unit_result_for_page(trainee_id: int, quiz: Quiz | None = None) -> UnitResult:
-    """For a read-only page that shows one trainee's standing in several places (the dashboard's
-    panels): read once per request. Write paths call unit_results() and always read afresh."""
-    from flask import g, has_request_context
-
-    if not has_request_context():
-        return unit_results([trainee_id], quiz, with_marks=False)[trainee_id]
-    cache = g.setdefault("unit_results_for_page", {})
-    if trainee_id not in cache:   # statuses only: the judgements' marks stay unread
-        cache[trainee_id] = unit_results([trainee_id], quiz, with_marks=False)[trainee_id]
-    return cache[trainee_id]
+def unit_from(trainee_id: int, test: TestResult, liks: dict) -> UnitResult:
+    """The unit result on a test result and LIK results already worked out."""
+    return UnitResult(trainee_id, decide(test, liks), test, liks, _missing(test, liks))
