@@ -177,7 +177,7 @@ def test_crash_mid_transcode_leaves_no_half_written_playback_and_a_retry_succeed
     assert client.get(f"/media/{media_id}/status").get_json()["ready"] is False
 
     # The retry: the media command (what an admin runs) on the same file, with a working encoder.
-    monkeypatch.setattr(video, "transcode", real_transcode)
+    monkeypatch.setattr(transcoding, "transcode", real_transcode)
     result = app.test_cli_runner().invoke(args=["media", "process", str(media_id)])
     assert result.exit_code == 0, result.output
     db.session.expire_all()
