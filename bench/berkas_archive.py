@@ -42,7 +42,7 @@ def build(app, trainees: int):
     from courseware.models_base import utcnow
     from courseware.practicals.models import Practical, Submission, SubmissionVersion
     from courseware.quizzes import outcome
-    from courseware.quizzes import service as quizzes
+    from courseware.quizzes import taking, windows
     from courseware.quizzes.models import Quiz
 
     sys.path.insert(0, str(ROOT / "tests"))
@@ -56,7 +56,7 @@ def build(app, trainees: int):
     classroom = create_class(teacher, "XI MPLB Bench", "2026/2027")
     quiz = db.session.scalar(select(Quiz).where(Quiz.kind == "written").order_by(Quiz.position))
     now = utcnow()
-    quizzes.set_window(classroom, quiz, now - timedelta(hours=1), now + timedelta(hours=2), "langsung", teacher)
+    windows.set_window(classroom, quiz, now - timedelta(hours=1), now + timedelta(hours=2), "langsung", teacher)
     practicals = {p.code: p for p in db.session.scalars(select(Practical))}
     png = signature_png()
     for n in range(1, trainees + 1):
@@ -64,11 +64,11 @@ def build(app, trainees: int):
                                  nis=f"90{n:03d}", must_change_password=False)
         db.session.add(Enrollment(classroom_id=classroom.id, user_id=trainee.id))
         db.session.commit()
-        attempt, _ = quizzes.start_or_resume(trainee, quiz)
+        attempt, _ = taking.start_or_resume(trainee, quiz)
         answers = {item.position: next(o for o in outcome.shown_options(item) if o.is_key).id
                    for item in attempt.items if item.position % 7}
-        quizzes.save_answers(attempt.id, trainee, answers)
-        quizzes.submit(attempt.id, trainee)
+        taking.save_answers(attempt.id, trainee, answers)
+        taking.submit(attempt.id, trainee)
         for code, practical in practicals.items():
             submission = Submission(practical_id=practical.id, trainee_id=trainee.id)
             db.session.add(submission)

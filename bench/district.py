@@ -165,7 +165,8 @@ from courseware.extensions import db
 from courseware.models_base import utcnow
 from courseware.practicals.models import Practical
 from courseware.practicals.service import save_version
-from courseware.quizzes.service import set_window, written_test
+from courseware.quizzes.service import written_test
+from courseware.quizzes.windows import set_window
 from datetime import timedelta
 from sqlalchemy import select
 

@@ -67,7 +67,8 @@ def prepare(trainees: int) -> None:
     from courseware.cli import run_content_sync
     from courseware.extensions import db
     from courseware.models_base import utcnow
-    from courseware.quizzes.service import set_window, written_test
+    from courseware.quizzes.service import written_test
+    from courseware.quizzes.windows import set_window
 
     app = create_app()
     with app.app_context():

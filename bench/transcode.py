@@ -3,7 +3,7 @@ raw PyAV transcode with the same settings on the same clip in the same run.
 
 Generates (once, cached in the work folder) a 3-minute 1920x1080 30 fps H.264 MP4 and a
 3-minute 1920x1080 30 fps HEVC MOV with audio using PyAV, then for each clip times
-- courseware.media.video.transcode() as the worker calls it (with the upload's probe result, 720p
+- courseware.media.transcoding.transcode() as the worker calls it (with the upload's probe result, 720p
   H.264/AAC, fast start, poster, duration and wall-time caps), and
 - raw(): the plainest PyAV loop with the same encoder settings (libx264 preset/crf/high
   profile, bicubic scale to the same size, AAC 128k stereo, fast start, automatic threads, and
@@ -31,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import av  # noqa: E402
 
-from courseware.media.video import make_clip, probe, target_size, transcode  # noqa: E402
+from courseware.media.probing import probe  # noqa: E402
+from courseware.media.transcoding import make_clip, target_size, transcode  # noqa: E402
 
 
 def raw(source: Path, target: Path, preset: str, crf: int = 23) -> None:

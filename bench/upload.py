@@ -47,7 +47,7 @@ def serve(work: Path, port: int, recv_bytes: int | None = None, flaky: bool = Fa
 
     from courseware import create_app
     from courseware.accounts.service import create_user
-    from courseware.media.service import register_upload_target
+    from courseware.media.targets import register_upload_target
     from courseware.serve import waitress_options
 
     # No eager processing: this measures the upload, not the transcode (bench/transcode.py).
@@ -118,7 +118,7 @@ def proc_memory(pid: int) -> dict:
 
 
 def make_video(path: Path, size: int, work: Path) -> None:
-    from courseware.media.video import make_clip
+    from courseware.media.transcoding import make_clip
     from tests.media_tus import padded_video
 
     if path.exists() and path.stat().st_size == size:

@@ -14,17 +14,17 @@ from .test_assessments_service import judge
 def sit_test(trainee, quiz, wrong: int = 0):
     """Start, answer (the first `wrong` items wrong, the rest right) and submit one attempt."""
     from courseware.quizzes import outcome
-    from courseware.quizzes import service as quizzes
+    from courseware.quizzes import taking
 
-    attempt, _created = quizzes.start_or_resume(trainee, quiz)
+    attempt, _created = taking.start_or_resume(trainee, quiz)
     answers = {}
     for item in attempt.items:
         options = outcome.shown_options(item)
         key = next(o for o in options if o.is_key)
         other = next(o for o in options if not o.is_key)
         answers[item.position] = (other if item.position <= wrong else key).id
-    quizzes.save_answers(attempt.id, trainee, answers)
-    quizzes.submit(attempt.id, trainee)
+    taking.save_answers(attempt.id, trainee, answers)
+    taking.submit(attempt.id, trainee)
     db.session.expire_all()
     return db.session.get(type(attempt), attempt.id)
 
@@ -34,7 +34,7 @@ def berkas_school(app, assessment_school, quizzes, make_user):
     """trainee: test passed (attempt 1), LIK_1 K, LIK_2 BK by `assessor` -> unit Belum Kompeten.
     trainee2: a practice attempt only. assessor2: a second assessor. ganda: trainee+assessor in class A."""
     from courseware.classes.models import Enrollment
-    from courseware.quizzes.service import set_window
+    from courseware.quizzes.windows import set_window
 
     app.config["BERKAS_GATES"] = False          # the APL.02/AK.01 gates are feat/forms' tests
     s = assessment_school

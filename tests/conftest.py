@@ -261,7 +261,7 @@ def quiz_class(app, users, quizzes):
     from courseware.classes.models import Enrollment
     from courseware.classes.service import create_class
     from courseware.models_base import utcnow
-    from courseware.quizzes.service import set_window
+    from courseware.quizzes.windows import set_window
 
     classroom = create_class(users["teacher"], "XI MPLB 1", "2026/2027")
     for role in ("trainee", "trainee2"):
@@ -278,7 +278,7 @@ def quiz_class(app, users, quizzes):
 @pytest.fixture(scope="session")
 def media_clips(tmp_path_factory):
     """Real clips made with PyAV: an H.264 MP4 with audio and a rotated HEVC MOV above 720p."""
-    from courseware.media.video import make_clip
+    from courseware.media.transcoding import make_clip
 
     folder = tmp_path_factory.mktemp("clips")
     return {
@@ -292,7 +292,7 @@ def media_clips(tmp_path_factory):
 @pytest.fixture
 def media_target(app):
     """Register the upload target kind "uji": trainees upload for target "1" or "2"; assessors view."""
-    from courseware.media.service import register_upload_target, unregister_upload_target
+    from courseware.media.targets import register_upload_target, unregister_upload_target
 
     completed = []
 

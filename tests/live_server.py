@@ -139,7 +139,8 @@ def seed(app) -> dict:
     from courseware.models_base import utcnow
     from courseware.practicals.sheets import sync_sheets
     from courseware.quizzes.content import sync_quizzes
-    from courseware.quizzes.service import get_quiz, set_window
+    from courseware.quizzes.service import get_quiz
+    from courseware.quizzes.windows import set_window
 
     def user(name, role, nis=None):
         return create_user(name, name.title(), [role], password=PASSWORD, nis=nis, must_change_password=False)[0]

@@ -16,7 +16,8 @@ from courseware.media.models import MediaFile
 from courseware.models_base import utcnow
 from courseware.practicals.models import Practical, Submission, SubmissionVersion
 from courseware.quizzes.models import Attempt, AttemptItem
-from courseware.quizzes.service import set_window, written_test
+from courseware.quizzes.service import written_test
+from courseware.quizzes.windows import set_window
 
 
 def _user(username: str, roles: tuple) -> User:

@@ -4,7 +4,7 @@ import itertools
 import pytest
 from sqlalchemy import select
 
-from courseware.assessments import assessor_queue, form_input, judgements
+from courseware.assessments import assessor_queue, form_input, judgements, lookups
 from courseware.results import status as results
 from courseware.assessments.models import Judgement, JudgementMark
 from courseware.assessments.judgements import MarkInput
@@ -118,7 +118,7 @@ def test_a_correction_supersedes_with_a_reason_and_keeps_both(assessment_school)
     s = assessment_school
     version = s.submit(s.trainee, "LIK_1")
     first = judge(version, s.trainee, s.assessor, s.lik1, "K")
-    assert judgements.effective_lik_result(s.trainee.id, "LIK_1") == "K"
+    assert lookups.effective_lik_result(s.trainee.id, "LIK_1") == "K"
     with pytest.raises(ServiceError) as err:
         judgements.correct(first, s.assessor, marks_for(s.lik1, p1_3_a="BK"), "BK", "", "", reason="")
     assert "alasan" in err.value.message.lower()
@@ -130,8 +130,8 @@ def test_a_correction_supersedes_with_a_reason_and_keeps_both(assessment_school)
     assert second.correction_reason.startswith("Rencana kerja")
     old = db.session.get(Judgement, first.id)
     assert old.state == "final" and old.recommendation == "K"       # kept, unchanged
-    assert [j.id for j in judgements.final_history(version.id, s.trainee.id)] == [second.id, first.id]
-    assert judgements.effective_lik_result(s.trainee.id, "LIK_1") == "BK"
+    assert [j.id for j in lookups.final_history(version.id, s.trainee.id)] == [second.id, first.id]
+    assert lookups.effective_lik_result(s.trainee.id, "LIK_1") == "BK"
     with pytest.raises(ServiceError) as err:   # the old one cannot be corrected a second time
         judgements.correct(old, s.assessor, marks_for(s.lik1), "K", "", "", reason="Koreksi lagi dari yang lama")
     assert err.value.status == 409
@@ -144,30 +144,30 @@ def test_the_partner_is_never_judged_from_the_submitters_video(assessment_school
     s = assessment_school
     version = s.submit(s.trainee, "LIK_1", partner=s.trainee2)
     judge(version, s.trainee, s.assessor, s.lik1, "K")
-    assert judgements.effective_lik_result(s.trainee.id, "LIK_1") == "K"
-    assert judgements.effective_lik_result(s.trainee2.id, "LIK_1") == "belum-mengumpulkan"
+    assert lookups.effective_lik_result(s.trainee.id, "LIK_1") == "K"
+    assert lookups.effective_lik_result(s.trainee2.id, "LIK_1") == "belum-mengumpulkan"
     with pytest.raises(ServiceError) as err:
         judgements.start_or_resume_draft(version, s.trainee2, s.assessor)
     assert err.value.status == 403 and "pasangan" in err.value.message
     with pytest.raises(ServiceError) as err:   # someone not named on the version
         judgements.start_or_resume_draft(version, s.ani, s.assessor)
     assert err.value.status == 404
-    history = judgements.trainee_history(s.trainee2, "LIK_1")
+    history = lookups.trainee_history(s.trainee2, "LIK_1")
     assert [(h.role, h.judgements) for h in history] == [("pasangan", [])]
 
 
 def test_effective_result_follows_the_newest_version(assessment_school):
     s = assessment_school
-    assert judgements.effective_lik_result(s.trainee.id, "LIK_2") == "belum-mengumpulkan"
+    assert lookups.effective_lik_result(s.trainee.id, "LIK_2") == "belum-mengumpulkan"
     v1 = s.submit(s.trainee, "LIK_2")
-    assert judgements.effective_lik_result(s.trainee.id, "LIK_2") == "belum-dinilai"
+    assert lookups.effective_lik_result(s.trainee.id, "LIK_2") == "belum-dinilai"
     judge(v1, s.trainee, s.assessor, s.lik2, "BK")
-    assert judgements.effective_lik_result(s.trainee.id, "LIK_2") == "BK"
+    assert lookups.effective_lik_result(s.trainee.id, "LIK_2") == "BK"
     v2 = s.submit(s.trainee, "LIK_2")
-    assert judgements.effective_lik_result(s.trainee.id, "LIK_2") == "belum-dinilai"
+    assert lookups.effective_lik_result(s.trainee.id, "LIK_2") == "belum-dinilai"
     judge(v2, s.trainee, s.assessor, s.lik2, "K")
-    assert judgements.effective_lik_result(s.trainee.id, "LIK_2") == "K"
-    history = judgements.trainee_history(s.trainee, "LIK_2")
+    assert lookups.effective_lik_result(s.trainee.id, "LIK_2") == "K"
+    history = lookups.trainee_history(s.trainee, "LIK_2")
     assert [(h.version.number, h.judgements[0].recommendation, h.is_evidence) for h in history] == \
         [(2, "K", True), (1, "BK", False)]
 
@@ -224,7 +224,7 @@ def test_unit_result_uses_the_real_written_test(assessment_school):
     s = assessment_school
     for code, practical in (("LIK_1", s.lik1), ("LIK_2", s.lik2)):
         judge(s.submit(s.trainee, code), s.trainee, s.assessor, practical, "K")
-    result = judgements.unit_result(s.trainee)
+    result = lookups.unit_result(s.trainee)
     assert result.test.status == "belum-ikut"
     assert result.status == "dalam-proses" and result.missing == ["Tes tertulis belum diikuti."]
 

@@ -6,7 +6,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from courseware.assessments import comments, judgements
+from courseware.assessments import comments, judgements, lookups
 from courseware.results import status as results
 from courseware.assessments.models import Judgement
 from courseware.audit.models import AuditEvent
@@ -58,7 +58,7 @@ def test_teacher_and_trainee_cannot_correct(assessment_school, app):
     for role in ("teacher", "trainee"):
         client = login_as(app.test_client(), getattr(s, role))
         assert client.post(f"/penilaian/koreksi/{final.id}", data=data).status_code == 403
-    assert len(judgements.final_history(final.version_id, s.trainee.id)) == 1
+    assert len(lookups.final_history(final.version_id, s.trainee.id)) == 1
 
 
 def test_anonymous_is_sent_to_login(client):
@@ -87,7 +87,7 @@ def test_server_refuses_overall_k_with_a_bk_point(assessment_school, as_user):
     response = client.post(_mark_url(version, s.trainee), data=form_for(s.lik2, "K", action="final", p2_3_a="BK"))
     assert response.status_code == 400
     assert "Rekomendasi K hanya boleh jika semua butir bernilai K" in _text(response)
-    assert judgements.current_final(version.id, s.trainee.id) is None
+    assert lookups.current_final(version.id, s.trainee.id) is None
     # the page keeps what the assessor typed
     assert "komentar 2.3-a" in _text(response)
 
@@ -103,16 +103,16 @@ def test_draft_then_final_then_no_more_changes(assessment_school, as_user):
     data.update({"komentar_baru_waktu": "2:05", "komentar_baru_butir": str(point.id),
                  "komentar_baru_teks": "Salam pembuka terlewat"})
     assert client.post(_mark_url(version, s.trainee), data=data).status_code == 302
-    draft = judgements.open_draft(version.id, s.trainee.id)
+    draft = lookups.open_draft(version.id, s.trainee.id)
     [comment] = comments.comments_of(draft.id)
     assert (comment.seconds, comment.point_id, comment.text) == (125, point.id, "Salam pembuka terlewat")
     assert draft.tuk == "Lab OTKP 2"
     data.pop("komentar_baru_teks")  # the composer is empty again after the save
     # finalising needs the confirmation tick; the draft stays saved
     response = client.post(_mark_url(version, s.trainee), data={**data, "aksi": "final", "yakin": ""})
-    assert response.status_code == 400 and judgements.current_final(version.id, s.trainee.id) is None
+    assert response.status_code == 400 and lookups.current_final(version.id, s.trainee.id) is None
     assert client.post(_mark_url(version, s.trainee), data={**data, "aksi": "final"}).status_code == 302
-    final = judgements.current_final(version.id, s.trainee.id)
+    final = lookups.current_final(version.id, s.trainee.id)
     assert final.recommendation == "BK" and final.assessor_id == s.assessor.id
     # a finalised judgement cannot be re-marked through the form
     again = client.post(_mark_url(version, s.trainee), data=form_for(s.lik1, "K", action="final"))
@@ -221,7 +221,7 @@ def test_marking_someone_not_on_the_version_is_404_and_csrf_is_required(assessme
     assert client.get(f"/penilaian/versi/{version.id + 99}/peserta/{s.trainee.id}").status_code == 404
     assert client.post(_mark_url(version, s.trainee), data=form_for(s.lik1, "K"), csrf=False).status_code == 400
     assert client.post("/penilaian/koreksi/999", data={"alasan": "x" * 20}).status_code == 404
-    assert judgements.open_draft(version.id, s.trainee.id) is None
+    assert lookups.open_draft(version.id, s.trainee.id) is None
 
 
 def test_the_marking_screen_offers_each_points_oral_follow_up_questions(assessment_school, as_user):

@@ -216,7 +216,7 @@ def world(tmp_path_factory):
             target = sqlite3.connect(db_path)
             snapshot.backup(target)
             target.close()
-            from courseware.media.service import partial_path
+            from courseware.media.files import partial_path
 
             partial_path(ids["upload_id"]).touch()
 
@@ -236,15 +236,16 @@ def _build_world(app) -> dict:
     from courseware.lessons.models import Lesson
     from courseware.lessons.sync import sync_content
     from courseware.media.models import MediaFile, Upload
-    from courseware.media.service import partial_path
+    from courseware.media.files import partial_path
     from courseware.media.storage import get_storage
     from courseware.models_base import utcnow
     from courseware.practicals.models import Practical, Submission, SubmissionVersion
     from courseware.practicals.sheets import sync_sheets
     from courseware.quizzes.content import sync_quizzes
     from courseware.quizzes.models import Quiz
-    from courseware.quizzes.service import set_window, start_or_resume
-    from courseware.quizzes.service import submit as submit_attempt
+    from courseware.quizzes.taking import start_or_resume
+    from courseware.quizzes.taking import submit as submit_attempt
+    from courseware.quizzes.windows import set_window
 
     def user(username, roles, nis=None):
         return create_user(username, username.title(), roles, password="rahasia-123", nis=nis,

@@ -96,16 +96,16 @@ def test_backup_keeps_every_attempt_submission_and_judgement(app, tmp_path, fres
     from courseware.assessments.models import Judgement, JudgementMark
     from courseware.models_base import utcnow
     from courseware.practicals.models import SubmissionVersion
-    from courseware.quizzes import service as quizzing
+    from courseware.quizzes import taking, windows
     from courseware.quizzes.models import Attempt, AttemptItem
 
     school = assessment_school
-    quizzing.set_window(school.a, quizzes["tes-tertulis"], utcnow() - timedelta(hours=1),
-                        utcnow() + timedelta(hours=1), "langsung", school.teacher)
-    attempt, _ = quizzing.start_or_resume(school.trainee, quizzes["tes-tertulis"])
+    windows.set_window(school.a, quizzes["tes-tertulis"], utcnow() - timedelta(hours=1),
+                       utcnow() + timedelta(hours=1), "langsung", school.teacher)
+    attempt, _ = taking.start_or_resume(school.trainee, quizzes["tes-tertulis"])
     first = attempt.items[0]
-    quizzing.save_answers(attempt.id, school.trainee, {first.position: first.option_order[0]})
-    quizzing.submit(attempt.id, school.trainee)
+    taking.save_answers(attempt.id, school.trainee, {first.position: first.option_order[0]})
+    taking.submit(attempt.id, school.trainee)
     version = school.submit(school.trainee, "LIK_1")
     judgement = judgements.start_or_resume_draft(version, school.trainee, school.assessor)
     marks = {p.id: judgements.MarkInput(result="K", comment="Jelas dan runtut") for p in school.lik1.points

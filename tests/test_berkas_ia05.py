@@ -33,12 +33,12 @@ def test_other_class_teacher_and_other_trainee_get_404(app, berkas_school):
 
 
 def test_practice_and_not_counted_attempts_have_no_sheet(app, berkas_school):
-    from courseware.quizzes import service as quizzes
+    from courseware.quizzes import taking
 
     s = berkas_school
     practice = db.session.scalar(select(Quiz).where(Quiz.kind == "practice").limit(1))
-    attempt, _ = quizzes.start_or_resume(s.trainee2, practice)
-    quizzes.submit(attempt.id, s.trainee2)
+    attempt, _ = taking.start_or_resume(s.trainee2, practice)
+    taking.submit(attempt.id, s.trainee2)
     assert as_client(app, s.teacher).get(f"/berkas/ia05/{attempt.id}").status_code == 404
     second = sit_test(s.trainee, s.quiz, wrong=6)       # lower: the highest still counts
     assert as_client(app, s.teacher).get(f"/berkas/ia05/{second.id}").status_code == 404

@@ -136,10 +136,10 @@ def _files(folder: Path) -> list[Path]:
 @pytest.mark.parametrize("last_attempt", [True, False])
 def test_crash_mid_transcode_leaves_no_half_written_playback_and_a_retry_succeeds(
         app, as_user, media_clips, media_target, monkeypatch, last_attempt):
-    from courseware.media import service, video
+    from courseware.media import files, transcoding, work
     from courseware.media.models import MediaFile as Media
 
-    real_transcode = video.transcode
+    real_transcode = transcoding.transcode
     calls = []
 
     def crashing(source, playback_path, poster_path, **kwargs):
@@ -149,7 +149,7 @@ def test_crash_mid_transcode_leaves_no_half_written_playback_and_a_retry_succeed
         raise RuntimeError("encoder killed mid-file")
 
     # The upload itself must not process (keep the file waiting), so the crash is our own call.
-    monkeypatch.setattr(service, "enqueue_processing", lambda file_id: None)
+    monkeypatch.setattr(files, "enqueue_processing", lambda file_id: None)
     client = as_user("trainee")
     data = media_clips["h264_mp4"].read_bytes()
     from .media_tus import upload
@@ -157,14 +157,14 @@ def test_crash_mid_transcode_leaves_no_half_written_playback_and_a_retry_succeed
     _, last = upload(client, data)
     assert last.status_code == 204, last.get_data(as_text=True)
     media_id = int(last.headers["Media-File-Id"])
-    monkeypatch.setattr(video, "transcode", crashing)
+    monkeypatch.setattr(transcoding, "transcode", crashing)
     root = Path(app.config["MEDIA_ROOT"])
 
     if last_attempt:
-        service.process(media_id, last_attempt=True)
+        work.process(media_id, last_attempt=True)
     else:
         with pytest.raises(RuntimeError):  # huey sees the error and retries later
-            service.process(media_id, last_attempt=False)
+            work.process(media_id, last_attempt=False)
     assert calls and not calls[0].exists()
     media = db.session.get(Media, media_id)
     assert media.playback_key is None and media.poster_key is None and media.playback_size is None
@@ -177,7 +177,7 @@ def test_crash_mid_transcode_leaves_no_half_written_playback_and_a_retry_succeed
     assert client.get(f"/media/{media_id}/status").get_json()["ready"] is False
 
     # The retry: the media command (what an admin runs) on the same file, with a working encoder.
-    monkeypatch.setattr(video, "transcode", real_transcode)
+    monkeypatch.setattr(transcoding, "transcode", real_transcode)
     result = app.test_cli_runner().invoke(args=["media", "process", str(media_id)])
     assert result.exit_code == 0, result.output
     db.session.expire_all()

@@ -19,6 +19,7 @@ from courseware.classes.models import Enrollment
 from courseware.extensions import db
 from courseware.models_base import utcnow
 from courseware.quizzes import service as quiz_service
+from courseware.quizzes import windows as quiz_windows
 from courseware.quizzes.models import Attempt, QuizWindow
 from courseware.results import status as results
 
@@ -168,7 +169,7 @@ def test_the_teacher_of_another_class_cannot_change_this_classes_settings(app, u
     db.session.commit()
     now = utcnow()
     quizzes_ = quizzes["tes-tertulis"]
-    quiz_service.set_window(other, quizzes_, now - timedelta(hours=1), now + timedelta(hours=2), "langsung",
+    quiz_windows.set_window(other, quizzes_, now - timedelta(hours=1), now + timedelta(hours=2), "langsung",
                        users["teacher2"])
     # budi (teacher2's class) passes with 80.
     budi_client = login_as(app.test_client(), budi)
@@ -189,7 +190,7 @@ def test_the_teacher_of_another_class_cannot_change_this_classes_settings(app, u
     assert teacher.post("/tes/kelola/tes-tertulis", data={**form, "pass_mark": 0}).status_code == 403
     # Their own class: KKTP 100 changes class A only.
     window = db.session.scalar(select(QuizWindow).where(QuizWindow.classroom_id == quiz_class.id))
-    form.update(opens_at=quiz_service.windows.window_for(quizzes_.id, quiz_class.id).opens_at.strftime("%Y-%m-%dT%H:%M"))
+    form.update(opens_at=quiz_windows.window_for(quizzes_.id, quiz_class.id).opens_at.strftime("%Y-%m-%dT%H:%M"))
     assert teacher.post(f"/tes/kelas/{quiz_class.id}/jadwal", data={**form, "closes_at": "2099-01-01T00:00"}
                         ).status_code == 302
     db.session.expire_all()
@@ -204,9 +205,9 @@ def test_a_settings_change_that_flips_a_status_is_audited_for_that_class_only(as
                                           .rsplit("/", 1)[1]))
     answers = {f"jawaban-{i.position}": i.question.key_option.id for i in attempt.items[:16]}
     client.post(f"/tes/percobaan/{attempt.id}/kumpulkan", data=answers)
-    window = quiz_service.window_for(quizzes["tes-tertulis"].id, quiz_class.id)
+    window = quiz_windows.window_for(quizzes["tes-tertulis"].id, quiz_class.id)
     # KKTP 90 with one attempt allowed: the 80 is now a fail with nothing left, which decides the unit.
-    quiz_service.set_window(quiz_class, quizzes["tes-tertulis"], window.opens_at, window.closes_at, "langsung",
+    quiz_windows.set_window(quiz_class, quizzes["tes-tertulis"], window.opens_at, window.closes_at, "langsung",
                        users["teacher"], pass_mark=90, attempts_allowed=1)
     assert results.test_result(users["trainee"].id).status == "tidak-lulus"
     events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "unit.status")))
@@ -248,8 +249,8 @@ def test_closing_the_window_stops_an_attempt_another_client_holds_open(app, user
 def test_shortening_the_window_pulls_the_running_deadline_in(app, users, as_user, quiz_class, quizzes):
     trainee = as_user("trainee")
     attempt_id = int(trainee.post("/tes/tes-tertulis/mulai").headers["Location"].rsplit("/", 1)[1])
-    window = quiz_service.window_for(quizzes["tes-tertulis"].id, quiz_class.id)
-    quiz_service.set_window(quiz_class, quizzes["tes-tertulis"], window.opens_at, utcnow() + timedelta(minutes=5),
+    window = quiz_windows.window_for(quizzes["tes-tertulis"].id, quiz_class.id)
+    quiz_windows.set_window(quiz_class, quizzes["tes-tertulis"], window.opens_at, utcnow() + timedelta(minutes=5),
                        "langsung", users["teacher"])
     left = trainee.get(f"/tes/percobaan/{attempt_id}/waktu").get_json()["seconds_left"]
     assert 200 < left <= 300
@@ -292,7 +293,7 @@ def test_the_shipped_ujian_pool_fills_two_attempts_without_repeats(app, users, a
     db.session.add(Enrollment(classroom_id=classroom.id, user_id=users["trainee"].id))
     db.session.commit()
     now = utcnow()
-    quiz_service.set_window(classroom, quiz_service.written_test(), now - timedelta(hours=1),
+    quiz_windows.set_window(classroom, quiz_service.written_test(), now - timedelta(hours=1),
                             now + timedelta(hours=2), "langsung", users["teacher"])
     client = as_user("trainee")
     drawn = []
@@ -307,8 +308,8 @@ def test_the_shipped_ujian_pool_fills_two_attempts_without_repeats(app, users, a
 
 
 def test_closing_that_decides_a_unit_is_audited_once(users, as_user, quiz_class, quizzes):
-    window = quiz_service.window_for(quizzes["tes-tertulis"].id, quiz_class.id)
-    quiz_service.set_window(quiz_class, quizzes["tes-tertulis"], window.opens_at, window.closes_at, "langsung",
+    window = quiz_windows.window_for(quizzes["tes-tertulis"].id, quiz_class.id)
+    quiz_windows.set_window(quiz_class, quizzes["tes-tertulis"], window.opens_at, window.closes_at, "langsung",
                             users["teacher"], attempts_allowed=1)
     trainee = as_user("trainee")
     trainee.post("/tes/tes-tertulis/mulai")        # nothing answered: the closed attempt scores 0

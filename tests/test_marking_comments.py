@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from courseware.assessments import comments, judgements
+from courseware.assessments import comments, judgements, lookups
 from courseware.assessments.guards import FinalisedJudgementError
 from courseware.assessments.models import JudgementComment
 from courseware.extensions import db
@@ -48,7 +48,7 @@ def test_comments_anywhere_in_time_order_one_tied_to_a_point(assessment_school, 
     positions = [page.index(text) for text in ("Salam pembuka ramah", "Nada naik", "Penutup tanpa salam")]
     assert positions == sorted(positions)
     assert f'data-seconds="65" data-video="video-{version.id}"' in page
-    draft = judgements.open_draft(version.id, s.trainee.id)
+    draft = lookups.open_draft(version.id, s.trainee.id)
     assert [(c.seconds, c.point_id, c.author_id) for c in comments.comments_of(draft.id)] == [
         (10, point.id, s.assessor.id), (65, None, s.assessor.id), (120, None, s.assessor.id)]
 
@@ -61,7 +61,7 @@ def test_draft_save_answers_json_and_the_no_js_save_comes_back_at_its_time(asses
     reply = client.post(_mark_url(version, s.trainee), data=data, headers=JSON)
     assert reply.status_code == 200 and reply.is_json
     assert reply.get_json()["ok"] and "Draf penilaian tersimpan" in reply.get_json()["message"]
-    assert judgements.open_draft(version.id, s.trainee.id).tuk == "Lab OTKP 2"
+    assert lookups.open_draft(version.id, s.trainee.id).tuk == "Lab OTKP 2"
     # Without JavaScript: a plain POST redirects back to the same place in the video.
     plain = client.post(_mark_url(version, s.trainee), data=data)
     assert plain.status_code == 302
@@ -73,21 +73,21 @@ def test_draft_save_answers_json_and_the_no_js_save_comes_back_at_its_time(asses
     page = client.get(back.headers["Location"].split("#")[0]).get_data(as_text=True)
     assert "#t=83" in page and "Kontak mata baik" in page and 'name="t" value="83"' in page
     # The no-JS tick box removes a comment with the next save; an empty composer adds nothing.
-    [comment] = comments.comments_of(judgements.open_draft(version.id, s.trainee.id).id)
+    [comment] = comments.comments_of(lookups.open_draft(version.id, s.trainee.id).id)
     assert client.post(_mark_url(version, s.trainee), data={**data, "hapus_komentar": str(comment.id)}).status_code == 302
     assert _count() == 0
     # A time marked without text, saved with the draft, stays as a bare time mark (never lost).
     assert client.post(_mark_url(version, s.trainee), data={**data, "komentar_baru_waktu": "0:12",
                                                             "komentar_baru_butir": str(s.lik1.active_points[0].id)}
                        ).status_code == 302
-    [mark] = comments.comments_of(judgements.open_draft(version.id, s.trainee.id).id)
+    [mark] = comments.comments_of(lookups.open_draft(version.id, s.trainee.id).id)
     assert (mark.seconds, mark.text) == (12, "")
     assert client.post(_mark_url(version, s.trainee), data={**data, "hapus_komentar": str(mark.id)}).status_code == 302
     # "Simpan komentar" with an empty text is refused with the reason, and nothing is half-written.
     refused = client.post(_mark_url(version, s.trainee), data={**data, "aksi": "komentar", "komentar_baru_waktu": "0:05",
                                                                "tuk": "Ruang baru"})
     assert refused.status_code == 400 and "Tulis isi komentarnya" in refused.get_data(as_text=True)
-    assert judgements.open_draft(version.id, s.trainee.id).tuk == "Lab OTKP 2" and _count() == 0
+    assert lookups.open_draft(version.id, s.trainee.id).tuk == "Lab OTKP 2" and _count() == 0
 
 
 @pytest.mark.parametrize("waktu,teks,butir,status,message", [
@@ -120,12 +120,12 @@ def test_who_may_add_and_remove_comments(assessment_school, app, make_user, as_u
     # The partner is never judged from the submitter's video; another trainee is not on it at all.
     assert _comment(as_user("assessor"), version, dual, "0:10", "coba").status_code == 403
     assert _comment(as_user("assessor"), version, s.budi, "0:10", "coba").status_code == 404
-    assert _count() == 0 and judgements.open_draft(version.id, s.trainee.id) is None
+    assert _count() == 0 and lookups.open_draft(version.id, s.trainee.id) is None
     # Anonymous: to the login page.
     assert app.test_client().post(_mark_url(version, s.trainee) + "/komentar", data={}).status_code == 302
 
     assert _comment(as_user("assessor"), version, s.trainee, "0:10", "milik asesor 1").status_code == 200
-    [mine] = comments.comments_of(judgements.open_draft(version.id, s.trainee.id).id)
+    [mine] = comments.comments_of(lookups.open_draft(version.id, s.trainee.id).id)
     other_assessor = login_as(app.test_client(), make_user("asesor2", ["assessor"]))
     refused = other_assessor.post(_mark_url(version, s.trainee) + "/komentar", data={"hapus": str(mine.id)}, headers=JSON)
     assert refused.status_code == 403 and _count() == 1

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from courseware.extensions import db
 from courseware.media.models import MediaFile, Upload
-from courseware.media.video import make_clip
+from courseware.media.transcoding import make_clip
 
 from . import media_hostile
 from .live_server import live, login, new_version, tus_create, tus_patch  # noqa: F401
@@ -74,9 +74,9 @@ def test_a_probe_that_runs_out_of_memory_is_a_plain_refusal(app, as_user, media_
 @pytest.fixture
 def waiting_video(app, as_user, media_clips, media_target, monkeypatch):
     """A valid 2 s upload left "menunggu" (no eager processing), and a CLI runner."""
-    from courseware.media import service
+    from courseware.media import files
 
-    monkeypatch.setattr(service, "enqueue_processing", lambda file_id: None)
+    monkeypatch.setattr(files, "enqueue_processing", lambda file_id: None)
     _, last = upload(as_user("trainee"), media_clips["h264_mp4"].read_bytes(), chunk=1 << 20)
     assert last.status_code == 204
     return int(last.headers["Media-File-Id"])

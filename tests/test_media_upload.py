@@ -218,7 +218,7 @@ def test_expired_uploads_are_refused_and_swept(app, as_user, media_target):
 
 
 def test_sweep_keeps_live_uploads_and_removes_unreferenced_stored_files(app, as_user, media_clips, media_target):
-    from courseware.media.service import sweep
+    from courseware.media.work import sweep
     from courseware.media.storage import get_storage
 
     client = as_user("trainee")
@@ -238,12 +238,12 @@ def test_sweep_keeps_live_uploads_and_removes_unreferenced_stored_files(app, as_
 
 def test_processing_failure_is_recorded_with_a_reason(app, as_user, media_clips, media_target, monkeypatch):
     """The trainee reads a plain Indonesian reason; the library's words go to the audit log only."""
-    from courseware.media import video
+    from courseware.media import transcoding
 
     def broken(*args, **kwargs):
         raise RuntimeError("encoder exploded: avcodec_send_frame() returned -22")
 
-    monkeypatch.setattr(video, "transcode", broken)
+    monkeypatch.setattr(transcoding, "transcode", broken)
     client = as_user("trainee")
     _, last = upload(client, media_clips["h264_mp4"].read_bytes())
     assert last.status_code == 204
@@ -269,20 +269,20 @@ def test_open_uploads_per_user_are_limited(app, as_user, media_target):
 
 def test_sweep_finishes_an_upload_whose_completion_was_interrupted(app, as_user, media_clips, media_target,
                                                                    monkeypatch):
-    from courseware.media import service
+    from courseware.media import files, work
 
     data = media_clips["h264_mp4"].read_bytes()
     client = as_user("trainee")
     location = create(client, len(data)).headers["Location"]
     # The server dies right after storing the last byte, before validating it.
-    monkeypatch.setattr(service, "complete_upload", lambda upload, user: None)
+    monkeypatch.setattr(files, "complete_upload", lambda upload, user: None)
     assert patch(client, location, 0, data).status_code == 204
     monkeypatch.undo()
     assert _count(MediaFile) == 0
     row = db.session.scalar(select(Upload))
     row.updated_at = utcnow() - timedelta(hours=1)
     db.session.commit()
-    counts = service.sweep()
+    counts = work.sweep()
     assert counts["completed"] == 1
     media = db.session.scalar(select(MediaFile))
     assert media is not None and media.status == "siap" and media_target[0][2] == media.id

@@ -133,10 +133,10 @@ def test_a_second_worker_for_the_same_instance_refuses_and_says_why(tmp_path):
 
 def test_worker_start_requeues_a_file_a_killed_worker_left_in_diproses(app, tmp_path, as_user, media_clips,
                                                                         media_target, monkeypatch):
-    from courseware.media import service
+    from courseware.media import files
     from courseware.models_base import utcnow
 
-    monkeypatch.setattr(service, "enqueue_processing", lambda file_id: None)
+    monkeypatch.setattr(files, "enqueue_processing", lambda file_id: None)
     _, last = upload(as_user("trainee"), media_clips["h264_mp4"].read_bytes(), chunk=1 << 20)
     media_id = int(last.headers["Media-File-Id"])
     media = db.session.get(MediaFile, media_id)

@@ -94,9 +94,9 @@ def test_the_submission_page_offers_marking_only_to_who_may_judge(app, assessmen
 
 
 def test_a_teacher_reviews_only_attempts_of_their_own_trainees(app, quiz_class, users):
-    from courseware.quizzes import service
+    from courseware.quizzes import service, taking
 
-    attempt, _ = service.start_or_resume(users["trainee"], service.written_test())
+    attempt, _ = taking.start_or_resume(users["trainee"], service.written_test())
     assert can_review_attempt(users["teacher"], attempt) and can_review_attempt(users["admin"], attempt)
     assert not can_review_attempt(users["teacher2"], attempt) and not can_review_attempt(users["assessor"], attempt)
     assert not can_review_attempt(users["trainee"], attempt) and not can_review_attempt(ANON, attempt)

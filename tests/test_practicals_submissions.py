@@ -270,7 +270,7 @@ def test_on_complete_refuses_another_trainees_version(school):
 
 
 def test_media_hooks_are_registered(app, school):
-    from courseware.media.service import get_target
+    from courseware.media.targets import get_target
 
     target = get_target(service.UPLOAD_KIND)
     assert service.UPLOAD_KIND == "submission-version"

@@ -13,7 +13,7 @@ from courseware.practicals.service import UPLOAD_KIND
 from .conftest import login_as
 from .media_tus import create, upload
 
-pytest.importorskip("courseware.media.service")
+pytest.importorskip("courseware.media.uploads")
 
 
 @pytest.fixture

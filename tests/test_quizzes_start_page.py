@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from courseware.extensions import db
 from courseware.models_base import utcnow
-from courseware.quizzes import service
+from courseware.quizzes import windows
 from courseware.quizzes.models import Attempt
 
 
@@ -59,7 +59,7 @@ def test_dashboard_and_test_list_say_the_same_thing_in_every_state(as_user, user
     for page in (dashboard, listing):
         assert "Kesempatan mengerjakan sudah habis (2 kali)" in page and "belum dibuka" not in page
     # not open yet (a trainee of a class whose window is in the future)
-    service.set_window(quiz_class, quizzes["tes-tertulis"], utcnow() + timedelta(days=1),
+    windows.set_window(quiz_class, quizzes["tes-tertulis"], utcnow() + timedelta(days=1),
                        utcnow() + timedelta(days=2), "langsung", users["teacher"])
     dashboard, listing = _states(as_user("trainee2"))
     assert "Tes belum dibuka untuk kelas Anda" in dashboard and "Tes belum dibuka untuk kelas Anda" in listing

@@ -12,7 +12,7 @@ from courseware.audit.models import AuditEvent
 from courseware.bank.models import Question
 from courseware.extensions import db
 from courseware.models_base import utcnow
-from courseware.quizzes import outcome, selection, service
+from courseware.quizzes import outcome, selection, taking, windows
 from courseware.results import status as results
 from courseware.quizzes.models import Attempt, AttemptItem, QuizWindow
 
@@ -319,7 +319,7 @@ def test_service_submit_races_in_threads(app, users, quiz_class):
 
             user = db.session.get(User, trainee_id)
             barrier.wait(timeout=10)
-            results.append(service.submit(attempt.id, user))
+            results.append(taking.submit(attempt.id, user))
             db.session.remove()
 
     threads = [threading.Thread(target=race) for _ in range(6)]
@@ -354,7 +354,7 @@ def test_attempts_allowed_and_the_highest_counts(as_user, users, quiz_class):
 
 
 def test_last_attempt_counts_when_the_teacher_says_so(as_user, users, quiz_class, quizzes):
-    window = service.window_for(quizzes["tes-tertulis"].id, quiz_class.id)
+    window = windows.window_for(quizzes["tes-tertulis"].id, quiz_class.id)
     window.counting = "last"
     db.session.commit()
     client = as_user("trainee")

@@ -67,8 +67,8 @@ def test_teacher_pages_refuse_trainees_and_anonymous(app, as_user, quizzes, path
 
 
 def test_a_new_item_count_still_covers_every_kuk(as_user, users, quiz_class, quizzes):
-    window = service.window_for(quizzes["tes-tertulis"].id, quiz_class.id)
-    service.set_window(quiz_class, quizzes["tes-tertulis"], window.opens_at, window.closes_at, "langsung",
+    window = windows.window_for(quizzes["tes-tertulis"].id, quiz_class.id)
+    windows.set_window(quiz_class, quizzes["tes-tertulis"], window.opens_at, window.closes_at, "langsung",
                        users["teacher"], items_per_attempt=12)
     attempt = db.session.get(Attempt, int(as_user("trainee").post("/tes/tes-tertulis/mulai")
                                           .headers["Location"].rsplit("/", 1)[1]))
@@ -173,8 +173,8 @@ def test_results_export_as_csv_and_xlsx(as_user, users, quiz_class):
 def test_pass_mark_change_reevaluates_status(as_user, users, quiz_class, quizzes):
     _finish(as_user("trainee"), 15)
     assert results.test_result(users["trainee"].id).status == "lulus"
-    window = service.window_for(quizzes["tes-tertulis"].id, quiz_class.id)
-    service.set_window(quiz_class, quizzes["tes-tertulis"], window.opens_at, window.closes_at, "langsung",
+    window = windows.window_for(quizzes["tes-tertulis"].id, quiz_class.id)
+    windows.set_window(quiz_class, quizzes["tes-tertulis"], window.opens_at, window.closes_at, "langsung",
                        users["teacher"], pass_mark=80)
     result = results.test_result(users["trainee"].id)
     assert (result.status, result.score, result.attempt_id, result.pass_mark, result.attempts_left) == (
@@ -230,8 +230,8 @@ def test_service_refuses_bad_window_for_practice(users, quizzes):
 
     classroom = create_class(users["teacher"], "XI MPLB 3", "2026/2027")
     with pytest.raises(ServiceError):
-        service.set_window(classroom, quizzes["latihan-elemen-1"], utcnow(), utcnow() + timedelta(hours=1),
+        windows.set_window(classroom, quizzes["latihan-elemen-1"], utcnow(), utcnow() + timedelta(hours=1),
                            "langsung", users["teacher"])
     db.session.add(Enrollment(classroom_id=classroom.id, user_id=users["trainee"].id))
     db.session.commit()
-    assert service.open_window_for(users["trainee"], quizzes["tes-tertulis"]) is None
+    assert windows.open_window_for(users["trainee"], quizzes["tes-tertulis"]) is None

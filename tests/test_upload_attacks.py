@@ -87,9 +87,9 @@ HOSTILE_NAMES = ["../../etc/passwd.mp4", "/etc/passwd.mp4", "..\\..\\Windows\\wi
 @pytest.mark.parametrize("filename", HOSTILE_NAMES)
 def test_file_name_never_reaches_the_storage_key(app, as_user, media_clips, media_target, monkeypatch,
                                                  tmp_path, filename):
-    from courseware.media import service
+    from courseware.media import files
 
-    monkeypatch.setattr(service, "enqueue_processing", lambda file_id: None)  # storage is what matters here
+    monkeypatch.setattr(files, "enqueue_processing", lambda file_id: None)  # storage is what matters here
     client = as_user("trainee")
     data = media_clips["h264_mp4"].read_bytes()
     location, last = upload(client, data, filename=filename)

@@ -212,7 +212,7 @@ def hostile_world(app, users, practicals, as_user):
     # the written test draws exactly these two questions; the trainee takes it and submits
     from courseware.quizzes.content import sync_quizzes
     from courseware.quizzes.models import Quiz
-    from courseware.quizzes.service import set_window
+    from courseware.quizzes.windows import set_window
 
     sync_quizzes(app)
     quiz = db.session.scalar(select(Quiz).where(Quiz.code == "tes-tertulis"))

@@ -23,7 +23,8 @@ from ..practicals.models import Practical, SubmissionVersion
 from .form_input import format_seconds, parse_seconds
 from .guards import FinalisedJudgementError
 from ..text import clean_text
-from .judgements import _locking, final_history, points_of, start_or_resume_draft, superseded_by
+from .lookups import final_history, points_of, superseded_by
+from .judgements import _locking, start_or_resume_draft
 from .models import Judgement, JudgementComment
 from .permissions import check_judgeable
 
@@ -135,7 +136,7 @@ def copies_for_correction(old: Judgement) -> list[JudgementComment]:
 
 def timelines_for_trainee(history) -> dict[int, list[JudgementComment]]:
     """{version id: comments} of the final judgement that counts on each version of a trainee's
-    history (judgements.trainee_history: only judgements about that trainee, only final ones)."""
+    history (lookups.trainee_history: only judgements about that trainee, only final ones)."""
     timelines = {}
     for entry in history:
         current = next((j for j in entry.judgements if j.is_final and not j.is_void and superseded_by(j) is None),

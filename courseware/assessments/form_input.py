@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from ..errors import ServiceError
 from ..practicals.models import Practical
 from ..text import clean_text
-from .judgements import MAX_COMMENT, MarkInput, points_of
+from .lookups import points_of
+from .judgements import MAX_COMMENT, MarkInput
 from .models import Recommendation
 
 

@@ -1,14 +1,15 @@
-"""Judgement state changes: drafts, finalising and corrections, and the lookups they need.
+"""Judgement state changes: drafts, finalising and corrections.
 
 A judgement is per (submission version, judged trainee), and the judged trainee is always the
 version's submitter: a LIK video is evidence only for the trainee who plays the assessed role
-in it. Nobody judges a version they appear in (permissions.check_judgeable). Effective and unit
+in it. Nobody judges a version they appear in (permissions.check_judgeable). Reading judgements
+(drafts, final history, corrections, a trainee's versions) is in lookups.py; effective and unit
 results are read from courseware/results; the record pages' data is in records.py.
 """
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, or_, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import lazyload
 
 from ..accounts.models import User
@@ -17,16 +18,14 @@ from ..database import write_transaction
 from ..errors import ServiceError
 from ..extensions import db
 from ..models_base import utcnow
-from ..practicals.models import ChecklistPoint, Practical, Submission, SubmissionVersion
-from ..results import status as results
+from ..practicals.models import Practical, SubmissionVersion
 from ..results.changes import unit_status_changes
 from ..text import clean_text
 from .guards import FinalisedJudgementError
+from .lookups import current_final, open_draft, points_of, superseded_by
 from .models import Judgement, JudgementComment, JudgementMark, JudgementState, Recommendation
-from .permissions import check_judgeable, role_in_version
-from .records import settled_unit_results
+from .permissions import check_judgeable
 
-LIK_CODES = ("LIK_1", "LIK_2")
 MAX_COMMENT = 2000
 MAX_FEEDBACK = 5000
 MAX_REASON = 2000
@@ -35,54 +34,6 @@ MIN_REASON = 10
 # The module allows 5% errors; on 5-7 points that rounds to zero BK points, and critical points
 # never tolerate BK. Kept as a figure so the rule reads like the module.
 TOLERANCE = 0.05
-
-
-def result_labels() -> dict:
-    return results.lik_labels()
-
-
-def test_labels() -> dict:
-    return results.test_labels()
-
-
-def points_of(practical: Practical) -> list[ChecklistPoint]:
-    return practical.active_points
-
-
-# --- lookups --------------------------------------------------------------------------------
-
-current_final = results.current_final
-evidence_version = results.evidence_version
-
-
-def open_draft(version_id: int, trainee_id: int) -> Judgement | None:
-    return db.session.scalar(
-        select(Judgement).where(Judgement.version_id == version_id, Judgement.trainee_id == trainee_id,
-                                Judgement.state == JudgementState.DRAFT, Judgement.void_reason.is_(None))
-        .order_by(Judgement.id.desc()).limit(1))
-
-
-def final_history(version_id: int, trainee_id: int) -> list[Judgement]:
-    """Every final judgement of (version, trainee), newest first: corrections, the ones they
-    replaced, and void ones (shown as not counting)."""
-    return list(db.session.scalars(
-        select(Judgement).where(Judgement.version_id == version_id, Judgement.trainee_id == trainee_id,
-                                Judgement.state == JudgementState.FINAL)
-        .order_by(Judgement.finalised_at.desc(), Judgement.id.desc())))
-
-
-def superseded_by(judgement: Judgement) -> Judgement | None:
-    return db.session.scalar(select(Judgement).where(Judgement.supersedes_id == judgement.id,
-                                                     Judgement.void_reason.is_(None)))
-
-
-def superseding(rows: list[Judgement]) -> dict[int, Judgement]:
-    """judgement id -> the valid correction that replaced it, for a whole page in one query."""
-    ids = [j.id for j in rows]
-    if not ids:
-        return {}
-    return {j.supersedes_id: j for j in db.session.scalars(
-        select(Judgement).where(Judgement.supersedes_id.in_(ids), Judgement.void_reason.is_(None)))}
 
 
 def _newest_final_for_update(version_id: int, trainee_id: int) -> Judgement | None:
@@ -99,15 +50,6 @@ def _locking(query):
     """Lock the judgement rows on PostgreSQL. Eager joins are switched off for the locking query,
     since FOR UPDATE is not allowed on the nullable side of their outer joins."""
     return query.options(lazyload("*")).with_for_update()
-
-
-def effective_lik_result(trainee_id: int, code: str) -> str:
-    """"K" | "BK" | "belum-dinilai" | "belum-mengumpulkan" (see courseware/results)."""
-    return results.lik_result(trainee_id, code).status
-
-
-def unit_result(trainee: User) -> results.UnitResult:
-    return settled_unit_results([trainee.id])[trainee.id]
 
 
 # --- drafting, finalising, correcting ---------------------------------------------------
@@ -391,26 +333,3 @@ def correct(old: Judgement, actor: User, marks: dict[int, MarkInput], recommenda
         changes.then(_record_lik_change(actor, trainee, practical.code))
     db.session.refresh(new)
     return new
-
-
-# --- the trainee's view ---------------------------------------------------------------------
-
-@dataclass
-class VersionHistory:
-    version: SubmissionVersion
-    role: str
-    judgements: list                # final judgements about this trainee, newest first
-    is_evidence: bool = False       # the version the effective result is taken from
-
-
-def trainee_history(trainee: User, code: str) -> list[VersionHistory]:
-    """Every version of `code` naming the trainee (own or as partner), newest first, with only the
-    final judgements about this trainee (never the partner's)."""
-    versions = db.session.scalars(
-        select(SubmissionVersion).join(Submission).join(Practical)
-        .where(Practical.code == code,
-               or_(Submission.trainee_id == trainee.id, SubmissionVersion.partner_id == trainee.id))
-        .order_by(SubmissionVersion.created_at.desc(), SubmissionVersion.id.desc()))
-    evidence = evidence_version(trainee.id, code)
-    return [VersionHistory(v, role_in_version(v, trainee.id), final_history(v.id, trainee.id),
-                           evidence is not None and v.id == evidence.id) for v in versions]

@@ -1,6 +1,6 @@
 from ..classes.service import classes_taught_by
 from ..results.page import unit_result_for_page
-from . import assessor_queue, judgements
+from . import assessor_queue, lookups
 
 
 def assessor_context(user) -> dict:
@@ -9,7 +9,7 @@ def assessor_context(user) -> dict:
 
 
 def trainee_context(user) -> dict:
-    return {"unit": unit_result_for_page(user.id), "labels": judgements.result_labels(), "trainee": user}
+    return {"unit": unit_result_for_page(user.id), "labels": lookups.result_labels(), "trainee": user}
 
 
 def teacher_context(user) -> dict:

@@ -72,7 +72,7 @@ def record_pdf(rec, static_folder: str) -> bytes:
 def draw_record(pdf: FPDF, rec, with_title: bool = True, with_observations: bool = True) -> None:
     """FR.AK.02 onto the current page of `pdf` (the berkas PDF draws it as one of its sections,
     without the FR.IA.01 tables it prints in their own section)."""
-    from .judgements import result_labels
+    from .lookups import result_labels
 
     labels = result_labels()
     if with_title:

@@ -20,7 +20,7 @@ from ..practicals.attachments import attachments_by_version
 from ..practicals.models import SubmissionVersion
 from ..results import status as results_status
 from ..sanitize import render_user_markdown
-from . import assessor_queue, comments, form_input, judgements, permissions, records
+from . import assessor_queue, comments, form_input, judgements, lookups, permissions, records
 
 bp = Blueprint("assessments", __name__, url_prefix="/penilaian")
 
@@ -31,8 +31,8 @@ def user_markdown(text) -> Markup:
 
 
 def _common() -> dict:
-    return {"labels": judgements.result_labels(),
-            "test_labels": judgements.test_labels(), "unit_labels": results_status.unit_labels()}
+    return {"labels": lookups.result_labels(),
+            "test_labels": lookups.test_labels(), "unit_labels": results_status.unit_labels()}
 
 
 # --- assessor ------------------------------------------------------------------------------
@@ -40,17 +40,17 @@ def _common() -> dict:
 @assessor_required
 def queue():
     class_id = request.args.get("kelas", type=int)
-    code = request.args.get("lik") if request.args.get("lik") in judgements.LIK_CODES else None
+    code = request.args.get("lik") if request.args.get("lik") in lookups.LIK_CODES else None
     rows = assessor_queue.queue(current_user, class_id=class_id, code=code)
     return render_template("assessments/queue.html", rows=rows, classes=assessor_queue.queue_classes(),
-                           class_id=class_id, code=code, codes=judgements.LIK_CODES,
+                           class_id=class_id, code=code, codes=lookups.LIK_CODES,
                            format_waiting=assessor_queue.format_waiting, **_common())
 
 
 def _entries(practical, judgement=None, form=None) -> list[dict]:
     """One dict per active point for the marks form: from the submitted form, or a judgement's marks."""
     entries = []
-    for point in judgements.points_of(practical):
+    for point in lookups.points_of(practical):
         if form is not None:
             entries.append({"point": point, "result": (form.get(f"hasil-{point.id}") or "").upper() or None,
                             "comment": form.get(f"komentar-{point.id}") or ""})
@@ -79,7 +79,7 @@ def _queue_filter(values) -> dict:
     kelas = values.get("kelas", "")
     lik = values.get("lik")
     return {"kelas": int(kelas) if str(kelas).isdigit() and len(str(kelas)) < 10 else None,
-            "lik": lik if lik in judgements.LIK_CODES else None}
+            "lik": lik if lik in lookups.LIK_CODES else None}
 
 
 def _start_seconds(values) -> int | None:
@@ -90,8 +90,8 @@ def _start_seconds(values) -> int | None:
 
 def _render_marking(version, trainee, form=None, status=200, correcting=False):
     practical = version.submission.practical
-    final = judgements.current_final(version.id, trainee.id)
-    draft = judgements.open_draft(version.id, trainee.id)
+    final = lookups.current_final(version.id, trainee.id)
+    draft = lookups.open_draft(version.id, trainee.id)
     source = final if final is not None else draft
     values = {"recommendation": source.recommendation if source else None,
               "feedback": source.feedback if source else "",
@@ -100,22 +100,22 @@ def _render_marking(version, trainee, form=None, status=200, correcting=False):
     if form is not None:
         values = {"recommendation": form.get("rekomendasi") or None, "feedback": form.get("umpan_balik") or "",
                   "tuk": form.get("tuk") or "", "reason": form.get("alasan") or ""}
-    history = judgements.final_history(version.id, trainee.id)
-    evidence = judgements.evidence_version(trainee.id, practical.code)
-    earlier = [h for h in judgements.trainee_history(trainee, practical.code) if h.version.id != version.id]
+    history = lookups.final_history(version.id, trainee.id)
+    evidence = lookups.evidence_version(trainee.id, practical.code)
+    earlier = [h for h in lookups.trainee_history(trainee, practical.code) if h.version.id != version.id]
     earlier_judgements = [j for h in earlier for j in h.judgements]
     args = form if form is not None else request.args
     return render_template(
         "assessments/mark.html", version=version, trainee=trainee, practical=practical,
         evidence_rule=permissions.evidence_rule(practical), other=version.partner, final=final, draft=draft,
         history=history, earlier=earlier, comments=comments.comments_of(source.id if source else None),
-        points=judgements.points_of(practical), comment_max=comments.MAX_TEXT,
+        points=lookups.points_of(practical), comment_max=comments.MAX_TEXT,
         start=_start_seconds(args), queue_filter=_queue_filter(args),
         entries=_entries(practical, source, form), attitudes=_attitude_entries(practical, source, form),
         attachments=attachments_by_version([version]).get(version.id, []),
         values=values, correcting=correcting,
         is_newest=evidence is not None and evidence.id == version.id,
-        newer_of=judgements.superseding(history + earlier_judgements),
+        newer_of=lookups.superseding(history + earlier_judgements),
         rows_of={j.id: records.observation_rows(j) for j in earlier_judgements},
         final_rows=records.observation_rows(final) if final is not None else [],
         berkas_block=None if final else judgements.berkas_block_reason(version, trainee.id), **_common()), status
@@ -190,7 +190,7 @@ def _marking_url(version_id: int, trainee_id: int, start, form) -> str:
 
 def _comment_items(version_id: int, trainee_id: int) -> str:
     version = db.session.get(SubmissionVersion, version_id)
-    draft = judgements.open_draft(version_id, trainee_id)
+    draft = lookups.open_draft(version_id, trainee_id)
     return render_template("assessments/_comment_items.html", comments=comments.comments_of(draft.id if draft else None),
                            version=version, editable=True)
 
@@ -265,20 +265,20 @@ def correct(judgement_id: int):
 @trainee_required
 def results(code: str):
     code = (code or "").upper()
-    if code not in judgements.LIK_CODES:
+    if code not in lookups.LIK_CODES:
         abort(404)
     practical = records.practical_by_code(code)
     if practical is None:
         abort(404)
-    history = judgements.trainee_history(current_user, code)
+    history = lookups.trainee_history(current_user, code)
     shown = [j for h in history for j in h.judgements]
     return render_template("assessments/results.html", practical=practical, code=code, history=history,
                            timelines=comments.timelines_for_trainee(history),
-                           result=judgements.effective_lik_result(current_user.id, code),
+                           result=lookups.effective_lik_result(current_user.id, code),
                            practical_url=url_for("practicals.sheet", code=code),
                            rows_of={j.id: records.observation_rows(j) for j in shown},
                            evidence_rule=permissions.evidence_rule(practical),
-                           newer_of=judgements.superseding(shown), **_common())
+                           newer_of=lookups.superseding(shown), **_common())
 
 
 # --- teacher: recap and exports -----------------------------------------------------------
@@ -361,7 +361,7 @@ def observation(judgement_id: int):
     judgement = permissions.judgement_for_viewer_or_404(current_user, judgement_id)
     return render_template("assessments/observation.html", judgement=judgement,
                            practical=judgement.version.submission.practical,
-                           rows=records.observation_rows(judgement), superseded_by=judgements.superseded_by(judgement),
+                           rows=records.observation_rows(judgement), superseded_by=lookups.superseded_by(judgement),
                            **_common())
 
 

@@ -8,7 +8,7 @@ media_cli = AppGroup("media", help="Kelola berkas video (unggahan, pembersihan).
 @media_cli.command("sweep")
 def sweep_command():
     """Delete expired partial uploads and orphaned files; re-queue stalled processing."""
-    from .service import sweep
+    from .work import sweep
 
     counts = sweep()
     click.echo(
@@ -25,7 +25,7 @@ def process_command(file_id, force):
     """Process (transcode) one media file now, in this process."""
     from ..extensions import db
     from .models import MediaFile, MediaStatus
-    from .service import process
+    from .work import process
 
     media = db.session.get(MediaFile, file_id)
     if media is None:
@@ -41,7 +41,7 @@ def process_command(file_id, force):
 
 
 def requeue_at_worker_start(app) -> None:
-    from .service import requeue_interrupted
+    from .work import requeue_interrupted
 
     count = requeue_interrupted(shared_queue=bool(app.config.get("REDIS_URL")))
     if count:

@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .video import Limits
+    from .probing import Limits
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 log = logging.getLogger(__name__)
 
 
 def limits_from_config(config) -> Limits:
-    from .video import Limits
+    from .probing import Limits
 
     return Limits(max_seconds=config["MAX_VIDEO_SECONDS"], max_pixels=config["MAX_VIDEO_PIXELS"],
                   max_side=config["MAX_VIDEO_SIDE"], max_fps=config["MAX_VIDEO_FPS"],
@@ -35,9 +35,9 @@ def probe_isolated(path, limits, memory_mb: int = 1024, seconds: float = 60):
     """probe() in a child process; returns a ProbeResult or raises NotAVideo."""
     from flask_babel import gettext as _
 
-    from .video import NotAVideo, ProbeResult
+    from .probing import NotAVideo, ProbeResult
 
-    # Run as a script, not `-m courseware...`: the child then imports video.py alone (its folder is
+    # Run as a script, not `-m courseware...`: the child then imports probing.py alone (its folder is
     # sys.path[0]), not the whole app package; that cut the child's start from ~1 s of CPU to ~0.3 s.
     command = [sys.executable, str(Path(__file__).resolve()), str(path),
                json.dumps({**asdict(limits), "memory_mb": memory_mb, "seconds": seconds})]
@@ -73,7 +73,7 @@ def _child(path: str, options: str) -> int:  # pragma: no cover - runs in the ch
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     except (ImportError, ValueError, OSError):
         pass  # Windows: the parent's timeout still applies
-    from video import Limits, NotAVideo, probe  # the sibling module, as a top-level one
+    from probing import Limits, NotAVideo, probe  # the sibling module, as a top-level one
 
     try:
         info = probe(path, limits=Limits(**settings))

@@ -16,7 +16,7 @@ from ..models_base import utcnow
 from .models import MediaFile, Upload
 
 
-def _size_label(size: int) -> str:
+def size_label(size: int) -> str:
     return f"{size / (1024 * 1024):.0f} MB" if size < 1024**3 else f"{size / 1024**3:.1f} GB"
 
 
@@ -39,7 +39,7 @@ def check_upload_bytes(user, length: int) -> None:
     if used + length > limit:
         raise ServiceError(_("Ruang video Anda tidak cukup: terpakai %(used)s dari %(limit)s, berkas ini "
                              "%(size)s. Minta guru menghapus video lama yang tidak dipakai.",
-                             used=_size_label(used), limit=_size_label(limit), size=_size_label(length)), 413)
+                             used=size_label(used), limit=size_label(limit), size=size_label(length)), 413)
 
 
 def check_new_version(user, versions_so_far: int) -> None:

@@ -4,7 +4,7 @@ Both backends share one small interface, so services never know which one is in 
 Keys are relative, slash-separated names such as "originals/ab/ab12....mp4".
 
 Partial tus uploads are NOT kept here: they are appended to in place in a folder
-(MEDIA_ROOT/uploads, or UPLOAD_WORK_DIR: a folder every app host mounts), see service.py.
+(MEDIA_ROOT/uploads, or UPLOAD_WORK_DIR: a folder every app host mounts), see files.py and uploads.py.
 With S3 storage they are S3 multipart uploads instead (s3parts.py). Only complete, validated
 files are put into storage.
 """

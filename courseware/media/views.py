@@ -20,7 +20,7 @@ from werkzeug.http import is_resource_modified
 from ..errors import ServiceError, render_error
 from ..inputs import ascii_int
 from ..extensions import csrf, db
-from . import service
+from . import files, targets, uploads
 from .models import MediaFile
 from .storage import get_storage
 
@@ -38,7 +38,7 @@ def _json_error(status: int, message: str):
     response = jsonify(error=message, message=message)
     response.status_code = status
     if status == 412:
-        response.headers["Tus-Version"] = service.TUS_VERSION
+        response.headers["Tus-Version"] = uploads.TUS_VERSION
     return response
 
 
@@ -70,7 +70,7 @@ def _http_error(exc: HTTPException):
 def _storage_unavailable(exc):
     """The video storage (S3) is down, unreachable or throttling: 503 with Retry-After, never a 500,
     and the library's words go to the log only. A PATCH whose bytes did not reach S3 recorded
-    nothing (service._append_s3), so the client asks HEAD and sends them again."""
+    nothing (uploads._append_s3), so the client asks HEAD and sends them again."""
     log.warning("video storage failed during %s %s: %r", request.method, request.path, exc)
     db.session.rollback()
     message = _("Penyimpanan video sedang tidak dapat dihubungi. Bagian yang sudah tercatat tetap aman; "
@@ -84,7 +84,7 @@ def _storage_unavailable(exc):
 @bp.after_request
 def _tus_headers(response):
     if request.path.startswith("/media/tus"):
-        response.headers["Tus-Resumable"] = service.TUS_VERSION
+        response.headers["Tus-Resumable"] = uploads.TUS_VERSION
         response.headers.setdefault("Cache-Control", "no-store")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     return response
@@ -93,8 +93,8 @@ def _tus_headers(response):
 def _require_tus_user():
     """Protocol version, then the session (401), then CSRF: a client without a session learns it
     must log in, not that a token is missing (the tus views are exempt from the global check)."""
-    if request.headers.get("Tus-Resumable") != service.TUS_VERSION:
-        raise ServiceError(_("Versi protokol tus tidak didukung; server memakai %(v)s.", v=service.TUS_VERSION), 412)
+    if request.headers.get("Tus-Resumable") != uploads.TUS_VERSION:
+        raise ServiceError(_("Versi protokol tus tidak didukung; server memakai %(v)s.", v=uploads.TUS_VERSION), 412)
     if not current_user.is_authenticated:
         raise ServiceError(_("Sesi Anda sudah berakhir. Masuk lagi, lalu lanjutkan unggahan."), 401)
     if request.method in ("POST", "PATCH", "DELETE"):
@@ -141,9 +141,9 @@ def _upload_headers(upload) -> dict:
 def _options():
     response = Response(status=204)
     response.headers.update({
-        "Tus-Version": service.TUS_VERSION,
-        "Tus-Extension": service.TUS_EXTENSIONS,
-        "Tus-Max-Size": str(service.config("MAX_VIDEO_BYTES")),
+        "Tus-Version": uploads.TUS_VERSION,
+        "Tus-Extension": uploads.TUS_EXTENSIONS,
+        "Tus-Max-Size": str(uploads.config("MAX_VIDEO_BYTES")),
     })
     return response
 
@@ -153,7 +153,7 @@ def tus_create():
     if request.method == "OPTIONS":
         return _options()
     user = _require_tus_user()
-    upload = service.create_upload(user, request.headers.get("Upload-Length"),
+    upload = uploads.create_upload(user, request.headers.get("Upload-Length"),
                                    request.headers.get("Upload-Metadata"),
                                    request.headers.get("Upload-Defer-Length"))
     response = Response(status=201)
@@ -169,14 +169,14 @@ def tus_upload(upload_id):
         return _options()
     user = _require_tus_user()
     if request.method == "HEAD":
-        upload = service.get_upload_for_user(upload_id, user)
+        upload = uploads.get_upload_for_user(upload_id, user)
         response = Response(status=200)
         response.headers.update(_upload_headers(upload))
         if upload.metadata_raw:
             response.headers["Upload-Metadata"] = upload.metadata_raw
         return response
     if request.method == "DELETE":
-        service.terminate_upload(upload_id, user)
+        uploads.terminate_upload(upload_id, user)
         return Response(status=204)
     # PATCH
     if request.mimetype != "application/offset+octet-stream":
@@ -184,11 +184,11 @@ def tus_upload(upload_id):
     offset = ascii_int(request.headers.get("Upload-Offset"))
     if offset is None:
         raise ServiceError(_("Header Upload-Offset wajib berisi angka."), 400)
-    service.get_upload_for_user(upload_id, user)  # 404/410 before reading any byte
+    uploads.get_upload_for_user(upload_id, user)  # 404/410 before reading any byte
     # A tus client with default settings sends the whole file in one PATCH: allow up to the
     # video limit here (MAX_FORM_BYTES still bounds every other request).
-    request.max_content_length = service.config("MAX_VIDEO_BYTES") + 1024 * 1024
-    upload = service.append_chunk(upload_id, user, offset, request.stream, request.content_length)
+    request.max_content_length = uploads.config("MAX_VIDEO_BYTES") + 1024 * 1024
+    upload = uploads.append_chunk(upload_id, user, offset, request.stream, request.content_length)
     response = Response(status=204)
     response.headers.update(_upload_headers(upload))
     return response
@@ -204,15 +204,15 @@ def _media_urls(media: MediaFile) -> dict:
 def status(file_id):
     if not current_user.is_authenticated:
         raise ServiceError(_("Sesi Anda sudah berakhir. Masuk lagi."), 401)
-    media = service.get_media_for_viewer(file_id, current_user)
-    response = jsonify(service.status_payload(media, _media_urls(media)))
+    media = targets.get_media_for_viewer(file_id, current_user)
+    response = jsonify(files.status_payload(media, _media_urls(media)))
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @login_required
 def play(file_id):
-    media = service.get_media_for_viewer(file_id, current_user)
+    media = targets.get_media_for_viewer(file_id, current_user)
     if not media.is_ready:
         raise ServiceError(_("Video belum siap diputar (status: %(s)s).", s=media.status), 409)
     return send_stored(media.playback_key, media.playback_size, "video/mp4", media)
@@ -220,7 +220,7 @@ def play(file_id):
 
 @login_required
 def poster(file_id):
-    media = service.get_media_for_viewer(file_id, current_user)
+    media = targets.get_media_for_viewer(file_id, current_user)
     if not media.poster_key:
         raise ServiceError(_("Poster belum tersedia."), 404)
     return send_stored(media.poster_key, None, "image/jpeg", media)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -17,13 +17,17 @@ from ..database import write_transaction
 from ..extensions import db
 from ..models_base import utcnow
 from .models import FAILED, PROCESSING, READY, WAITING, MediaFile, Upload
-from . import service as media_service
-from .service import KEEP_COMPLETED_UPLOADS, ORPHAN_AGE_SECONDS, STALE_PROCESSING, STUCK_COMPLETION, _unlink
-from . import s3parts
+from . import files, s3parts
+from .files import unlink_if_present
+from .probing import NotAVideo, ProbeResult
 from .storage import get_storage, media_dirs, older_than
-from .video import NotAVideo
 
 log = logging.getLogger(__name__)
+
+STUCK_COMPLETION = timedelta(minutes=10)
+ORPHAN_AGE_SECONDS = 6 * 3600
+STALE_PROCESSING = timedelta(hours=3)
+KEEP_COMPLETED_UPLOADS = timedelta(days=7)
 
 
 def transcode_caps(duration: float) -> dict:
@@ -39,7 +43,7 @@ def process(file_id: int, last_attempt: bool = True, force: bool = False) -> Non
 
     force=True (`flask media process ID --force`) runs it again whatever the status says.
     """
-    from . import video
+    from . import transcoding
 
     with write_transaction():
         media = db.session.get(MediaFile, file_id, with_for_update={"of": MediaFile})
@@ -57,12 +61,12 @@ def process(file_id: int, last_attempt: bool = True, force: bool = False) -> Non
     playback_key, poster_key = f"playback/{file_id}-{token}.mp4", f"posters/{file_id}-{token}.jpg"
     try:
         with storage.local_path_for_processing(media.original_key) as source:
-            known = video.ProbeResult(container=media.container, video_codec=media.video_codec,
-                                      audio_codec=media.audio_codec, duration=media.duration, width=media.width,
-                                      height=media.height, rotation=media.rotation, fps=0.0)
-            result = video.transcode(source, tmp_video, tmp_poster,
-                                     preset=current_app.config.get("MEDIA_X264_PRESET", "veryfast"),
-                                     info=known, **transcode_caps(media.duration))
+            known = ProbeResult(container=media.container, video_codec=media.video_codec,
+                                audio_codec=media.audio_codec, duration=media.duration, width=media.width,
+                                height=media.height, rotation=media.rotation, fps=0.0)
+            result = transcoding.transcode(source, tmp_video, tmp_poster,
+                                           preset=current_app.config.get("MEDIA_X264_PRESET", "veryfast"),
+                                           info=known, **transcode_caps(media.duration))
         size = tmp_video.stat().st_size
         storage.put_file(playback_key, tmp_video, move=True)
         storage.put_file(poster_key, tmp_poster, move=True)
@@ -78,7 +82,7 @@ def process(file_id: int, last_attempt: bool = True, force: bool = False) -> Non
     except Exception as exc:
         db.session.rollback()
         for path in (tmp_video, tmp_poster):
-            _unlink(path)
+            unlink_if_present(path)
         for key in (playback_key, poster_key):
             storage.delete(key)
         final = last_attempt or isinstance(exc, NotAVideo)
@@ -117,7 +121,7 @@ def requeue_interrupted(before: datetime | None = None, shared_queue: bool = Fal
             media.status = WAITING
             media.status_reason = _("Pemrosesan terhenti; diulang otomatis.")
             record("media.requeued", target=f"media:{file_id}")
-        media_service.enqueue_processing(file_id)
+        files.enqueue_processing(file_id)
     return len(stuck)
 
 
@@ -138,21 +142,21 @@ def sweep(now: datetime | None = None, orphan_age: float = ORPHAN_AGE_SECONDS) -
             db.session.delete(upload)
         expired_ids = [(u.id, u.s3_upload_id) for u in expired]
     for upload_id, s3_upload_id in expired_ids:
-        media_service._discard_partial(upload_id, s3_upload_id)
+        files.discard_partial(upload_id, s3_upload_id)
     counts["expired"] = len(expired_ids)
 
     dirs = media_dirs(current_app.config)
     live = set(db.session.scalars(select(Upload.id).where(Upload.completed_at.is_(None))))
     for path in dirs["uploads"].glob("*.part"):
         if path.stem not in live and older_than(path.stat().st_mtime, orphan_age):
-            _unlink(path)
+            unlink_if_present(path)
             counts["orphan_partials"] += 1
-    s3 = media_service.s3_partials()
+    s3 = files.s3_partials()
     if s3 is not None:
         counts["orphan_partials"] += s3parts.sweep_orphans(s3, live, orphan_age)
     for path in dirs["work"].glob("*"):
         if path.is_file() and older_than(path.stat().st_mtime, orphan_age):
-            _unlink(path)
+            unlink_if_present(path)
             counts["scratch"] += 1
 
     referenced = set()
@@ -171,7 +175,7 @@ def sweep(now: datetime | None = None, orphan_age: float = ORPHAN_AGE_SECONDS) -
     counts["completed"] = 0
     for upload in stuck:
         try:
-            media_service.complete_upload(upload, db.session.get(User, upload.owner_id))
+            files.complete_upload(upload, db.session.get(User, upload.owner_id))
             counts["completed"] += 1
         except Exception:  # noqa: BLE001 - refused or failed: complete_upload cleaned up
             db.session.rollback()
@@ -183,6 +187,6 @@ def sweep(now: datetime | None = None, orphan_age: float = ORPHAN_AGE_SECONDS) -
             media = db.session.get(MediaFile, file_id)
             media.status = WAITING
             media.status_reason = _("Pemrosesan terhenti; diulang otomatis.")
-        media_service.enqueue_processing(file_id)
+        files.enqueue_processing(file_id)
     counts["requeued"] = len(stale)
     return counts

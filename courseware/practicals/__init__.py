@@ -34,7 +34,7 @@ def _check(root):
 
 def register_media_hooks() -> None:
     """Videos uploaded for "submission-version" belong to a version: the media domain asks these."""
-    from ..media.service import register_upload_target
+    from ..media.targets import register_upload_target
     from . import permissions, service
 
     register_upload_target(service.UPLOAD_KIND, service.authorize_upload, service.attach_media,

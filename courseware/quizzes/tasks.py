@@ -12,6 +12,6 @@ from ..tasks import huey, in_app_context
 @in_app_context
 def close_expired_attempts():
     """Every minute: score every attempt whose deadline has passed (each in its own transaction)."""
-    from . import service
+    from . import taking
 
-    return service.close_expired()
+    return taking.close_expired()

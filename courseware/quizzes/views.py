@@ -21,9 +21,9 @@ from ..auth import admin_required, exam_keys_required, teacher_required, trainee
 from ..classes.service import classes_taught_by, get_class_for_teacher
 from ..errors import ServiceError
 from ..inputs import ascii_int
-from . import analysis, export, outcome, selection, service, windows
+from . import analysis, export, outcome, selection, service, taking, windows
 from .forms import SettingsForm, WindowForm
-from .service import AttemptClosed
+from .taking import AttemptClosed
 
 bp = Blueprint("quizzes", __name__, url_prefix="/tes")
 
@@ -55,8 +55,8 @@ def index():
             "open_attempt": service.open_attempt(current_user, quiz),
             "attempts": attempts,
             "left": service.attempts_left(current_user, quiz),
-            "window": service.open_window_for(current_user, quiz) if quiz.is_written else None,
-            "windows": service.windows_of_trainee(current_user, quiz) if quiz.is_written else [],
+            "window": windows.open_window_for(current_user, quiz) if quiz.is_written else None,
+            "windows": windows.windows_of_trainee(current_user, quiz) if quiz.is_written else [],
             "counted": (counted := outcome.counted_attempt(current_user.id, quiz, attempts)),
             "test_status": outcome.pass_status(counted) if counted and quiz.is_written else None,
             "settings": service.settings_for(current_user, quiz),
@@ -76,7 +76,7 @@ def start(code: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        attempt, _created = service.start_or_resume(current_user, quiz)
+        attempt, _created = taking.start_or_resume(current_user, quiz)
     except ServiceError as exc:
         flash(exc.message, "error")
         return redirect(url_for("quizzes.index"))
@@ -92,11 +92,11 @@ def take(attempt_id: int):
     items = [{
         "item": item,
         "options": outcome.shown_options(item),
-        "feedback": service.item_feedback(item) if practice and item.chosen_option_id is not None
+        "feedback": taking.item_feedback(item) if practice and item.chosen_option_id is not None
         and outcome.may_reveal_key(item.question, attempt, review=False) else None,
     } for item in attempt.items]
     response = Response(render_template("quizzes/take.html", attempt=attempt, items=items, practice=practice,
-                                        seconds_left=service.seconds_left(attempt), form=EmptyForm()))
+                                        seconds_left=taking.seconds_left(attempt), form=EmptyForm()))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -105,7 +105,7 @@ def take(attempt_id: int):
 def time_left(attempt_id: int):
     """What an open test page polls: the server's remaining time, or where to go once closed."""
     attempt = service.get_attempt_for_trainee(attempt_id, current_user)
-    left = service.seconds_left(attempt)
+    left = taking.seconds_left(attempt)
     if attempt.is_submitted or left == 0:
         return jsonify(closed=True, seconds_left=0, redirect=url_for("quizzes.result", attempt_id=attempt.id))
     response = jsonify(closed=False, seconds_left=left)
@@ -125,7 +125,7 @@ def answer(attempt_id: int):
     except ValueError:
         return _answer_error(_("Pilihan jawaban tidak dikenal. Muat ulang halaman tes."), 400, attempt_id)
     try:
-        result = service.save_answers(attempt_id, current_user, {position: option_id}, single=True, seq=seq)
+        result = taking.save_answers(attempt_id, current_user, {position: option_id}, single=True, seq=seq)
     except ServiceError as exc:
         return _answer_error(exc.message, exc.status, attempt_id, closed=isinstance(exc, AttemptClosed))
     if _wants_json():
@@ -147,7 +147,7 @@ def save(attempt_id: int):
     service.get_attempt_for_trainee(attempt_id, current_user)
     answers = _posted_answers()
     try:
-        service.save_answers(attempt_id, current_user, answers)
+        taking.save_answers(attempt_id, current_user, answers)
     except ServiceError as exc:
         return _answer_error(exc.message, exc.status, attempt_id, closed=isinstance(exc, AttemptClosed))
     flash(_("Jawaban tersimpan."), "success")
@@ -160,13 +160,13 @@ def submit(attempt_id: int):
     answers = _posted_answers()
     if answers and not attempt.is_submitted:
         try:
-            service.save_answers(attempt_id, current_user, answers)
+            taking.save_answers(attempt_id, current_user, answers)
         except AttemptClosed as exc:
             flash(exc.message, "warning")
         except ServiceError as exc:
             return _answer_error(exc.message, exc.status, attempt_id)
     # A second press or a racing request lands here too and simply sees the result.
-    service.submit(attempt_id, current_user)
+    taking.submit(attempt_id, current_user)
     return redirect(url_for("quizzes.result", attempt_id=attempt_id))
 
 
@@ -186,7 +186,7 @@ def _render_result(attempt, review: bool, teacher_view: bool, classroom=None):
         "quizzes/result.html", attempt=attempt, test_status=outcome.pass_status(attempt),
         kuks=outcome.kuk_breakdown(attempt), review=review, items=items,
         review_opens_at=outcome.review_opens_at(attempt), teacher_view=teacher_view, classroom=classroom,
-        left=service.attempts_left(attempt.user, attempt.quiz), pass_mark=service.settings_for_attempt(attempt).pass_mark,
+        left=service.attempts_left(attempt.user, attempt.quiz), pass_mark=windows.settings_for_attempt(attempt).pass_mark,
         form=EmptyForm()))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -198,7 +198,7 @@ def _render_result(attempt, review: bool, teacher_view: bool, classroom=None):
 def manage():
     quizzes = service.all_quizzes()
     written = service.written_test()
-    classes = [{"classroom": c, "window": service.window_for(written.id, c.id) if written else None}
+    classes = [{"classroom": c, "window": windows.window_for(written.id, c.id) if written else None}
                for c in classes_taught_by(current_user)]
     return render_template("quizzes/manage.html", quizzes=quizzes, classes=classes, written=written)
 
@@ -239,7 +239,7 @@ def window(class_id: int):
     quiz = service.written_test()
     if quiz is None:
         abort(404)
-    current = service.window_for(quiz.id, classroom.id)
+    current = windows.window_for(quiz.id, classroom.id)
     form = WindowForm()
     if request.method == "GET":
         form.fill(current.settings if current is not None else quiz.settings)
@@ -286,7 +286,7 @@ def _results_quiz():
 def results(class_id: int):
     classroom = get_class_for_teacher(class_id, current_user)
     quiz = _results_quiz()
-    window = service.window_for(quiz.id, classroom.id) if quiz.is_written else None
+    window = windows.window_for(quiz.id, classroom.id) if quiz.is_written else None
     return render_template("quizzes/results.html", classroom=classroom, quiz=quiz,
                            settings=window.settings if window is not None else quiz.settings,
                            rows=outcome.class_results(classroom, quiz), quizzes=service.all_quizzes())

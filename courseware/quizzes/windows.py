@@ -209,7 +209,7 @@ def close_window_now(classroom: Classroom, quiz: Quiz, actor: User, now: datetim
 def _enforce_closing(window: QuizWindow, actor: User, now: datetime | None = None) -> tuple[int, int]:
     """Pull every running attempt of the window's class back to the closing time; score those
     whose deadline is now past. Returns (deadlines moved, attempts scored)."""
-    from .service import claim_and_score   # scoring lives with the attempts
+    from .taking import claim_and_score   # scoring lives with the attempts
 
     now = now or utcnow()
     running = (Attempt.quiz_id == window.quiz_id, Attempt.classroom_id == window.classroom_id,

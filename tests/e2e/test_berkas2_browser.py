@@ -17,8 +17,9 @@ from courseware.media.models import MediaFile
 from courseware.models_base import utcnow
 from courseware.practicals.models import Practical, Submission, SubmissionVersion
 from courseware.quizzes import outcome
-from courseware.quizzes import service as quizzes
-from courseware.quizzes.service import set_window, written_test
+from courseware.quizzes import taking
+from courseware.quizzes.service import written_test
+from courseware.quizzes.windows import set_window
 
 from .test_walkthrough import PASSWORD, _login, walk  # noqa: F401  (walk is a fixture)
 
@@ -59,10 +60,10 @@ def school(live_server):
         db.session.commit()
         set_window(classroom, written_test(), utcnow() - timedelta(hours=1), utcnow() + timedelta(hours=2),
                    "langsung", teacher)
-        attempt, _ = quizzes.start_or_resume(trainee, written_test())
-        quizzes.save_answers(attempt.id, trainee, {item.position: next(
+        attempt, _ = taking.start_or_resume(trainee, written_test())
+        taking.save_answers(attempt.id, trainee, {item.position: next(
             o for o in outcome.shown_options(item) if o.is_key == (item.position != 1)).id for item in attempt.items})
-        quizzes.submit(attempt.id, trainee)
+        taking.submit(attempt.id, trainee)
         app.config["BERKAS_GATES"] = False      # the seed judges without FR.AK.01 (feat/forms' own walk signs it)
         try:
             for code in ("LIK_1", "LIK_2"):

@@ -55,7 +55,7 @@ def test_upload_widget_retries_a_503_after_retry_after(live_server, page_at, tmp
     from courseware.accounts.service import create_user
     from courseware.classes.models import Enrollment
     from courseware.classes.service import create_class
-    from courseware.media.video import make_clip
+    from courseware.media.transcoding import make_clip
 
     base, app = live_server
     with app.app_context():

@@ -12,7 +12,8 @@ from courseware.classes.models import Enrollment
 from courseware.classes.service import create_class
 from courseware.extensions import db
 from courseware.models_base import utcnow
-from courseware.quizzes.service import set_window, written_test
+from courseware.quizzes.service import written_test
+from courseware.quizzes.windows import set_window
 
 from .test_walkthrough import PASSWORD, Walk
 

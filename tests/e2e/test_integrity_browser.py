@@ -21,7 +21,8 @@ from courseware.media.models import MediaFile
 from courseware.models_base import utcnow
 from courseware.practicals.models import Practical, Submission, SubmissionVersion
 from courseware.quizzes.models import Attempt
-from courseware.quizzes.service import set_window, written_test
+from courseware.quizzes.service import written_test
+from courseware.quizzes.windows import set_window
 
 from .test_quizzes_browser import _wait_saved
 from .test_walkthrough import PASSWORD, _login, walk  # noqa: F401  (walk is a fixture)

@@ -34,7 +34,7 @@ def world(live_server, tmp_path_factory):
 
     from courseware.classes.models import Enrollment
     from courseware.classes.service import create_class
-    from courseware.media.video import make_clip
+    from courseware.media.transcoding import make_clip
     from courseware.practicals.models import Practical
     from courseware.practicals.service import save_version
 

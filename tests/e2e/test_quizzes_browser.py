@@ -17,7 +17,8 @@ from courseware.cli import run_content_sync
 from courseware.extensions import db
 from courseware.models_base import utcnow
 from courseware.quizzes.models import Attempt
-from courseware.quizzes.service import set_window, written_test
+from courseware.quizzes.service import written_test
+from courseware.quizzes.windows import set_window
 
 from ..conftest import make_app
 from .conftest import no_horizontal_scroll, screenshot

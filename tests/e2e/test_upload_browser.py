@@ -46,7 +46,7 @@ def trainee_with_version(live_server):
 
 @pytest.fixture
 def video(tmp_path):
-    from courseware.media.video import make_clip
+    from courseware.media.transcoding import make_clip
 
     clip = make_clip(tmp_path / "clip.mp4", seconds=2, size=(320, 240), audio=True)
     path = tmp_path / "dialog-panjang.mp4"

@@ -45,7 +45,7 @@ def staff(live_server):
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory):
-    from courseware.media.video import make_clip
+    from courseware.media.transcoding import make_clip
 
     folder = tmp_path_factory.mktemp("walk-clip")
     return make_clip(folder / "dialog-lik1.mp4", codec="libx264", seconds=2, size=(320, 240), audio=True)
