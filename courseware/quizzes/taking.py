@@ -5,13 +5,15 @@ arrives after the deadline is refused and the attempt is scored with what was sa
 practice quiz the key and explanation of an item come back once its answer is locked.
 Reading attempts and what a trainee may do next is in service.py; nothing there writes.
 """
+import functools
 import secrets
 from contextlib import nullcontext
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from flask import abort
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
@@ -121,6 +123,33 @@ def _locked_attempt(attempt_id: int) -> Attempt:
     return db.session.scalar(query)
 
 
+@functools.cache
+def _save_statements(dialect: str) -> SimpleNamespace:
+    """The statements of save_answers, built once per database kind with bound parameters: it runs
+    for every click of every trainee, and building them anew cost about a tenth of a save's CPU
+    (bench/quiz_load.py). Plain columns, no ORM objects, for the same reason."""
+    head = select(Attempt.user_id, Attempt.submitted_at, Attempt.submitted_how, Attempt.deadline_at, Quiz.kind,
+                  Quiz.feedback_per_item) \
+        .join(Quiz, Quiz.id == Attempt.quiz_id).where(Attempt.id == bindparam("attempt_id"))
+    if dialect != "sqlite":
+        head = head.with_for_update(of=Attempt)
+    write = update(AttemptItem).where(AttemptItem.id == bindparam("item_id")) \
+        .values(chosen_option_id=bindparam("new_option"), answered_at=bindparam("new_time")) \
+        .execution_options(synchronize_session=False)
+    return SimpleNamespace(
+        head=head,
+        items=select(AttemptItem.id, AttemptItem.position, AttemptItem.option_order, AttemptItem.question_id,
+                     AttemptItem.chosen_option_id, AttemptItem.answer_seq, Question.pool)
+        .join(Question, Question.id == AttemptItem.question_id)
+        .where(AttemptItem.attempt_id == bindparam("attempt_id"),
+               AttemptItem.position.in_(bindparam("positions", expanding=True))),
+        write=write,
+        write_with_seq=write.values(answer_seq=bindparam("new_seq")),
+        answered=select(func.count()).select_from(AttemptItem).where(
+            AttemptItem.attempt_id == bindparam("attempt_id"), AttemptItem.chosen_option_id.is_not(None)),
+    )
+
+
 def save_answers(attempt_id: int, user: User, answers: dict[int, int], now: datetime | None = None,
                  single: bool = False, seq: int | None = None) -> dict:
     """Write the chosen option for each item position. All or nothing.
@@ -138,15 +167,10 @@ def save_answers(attempt_id: int, user: User, answers: dict[int, int], now: date
     expired = False
     feedback = {}
     stale: set[int] = set()
-    # Plain column queries: this runs for every click of every trainee, so it stays lean.
-    head = select(Attempt.user_id, Attempt.submitted_at, Attempt.submitted_how, Attempt.deadline_at, Quiz.kind,
-                  Quiz.feedback_per_item) \
-        .join(Quiz, Quiz.id == Attempt.quiz_id).where(Attempt.id == attempt_id)
-    if db.engine.dialect.name != "sqlite":
-        head = head.with_for_update(of=Attempt)
+    sql = _save_statements(db.engine.dialect.name)
     user_id = user.id   # read before _writing(): its commit of the read transaction expires `user`
     with _writing():
-        row = db.session.execute(head).one_or_none()
+        row = db.session.execute(sql.head, {"attempt_id": attempt_id}).one_or_none()
         if row is None or row.user_id != user_id:
             abort(404)
         if row.submitted_at is not None and row.submitted_how == "ditutup-guru":
@@ -159,9 +183,7 @@ def save_answers(attempt_id: int, user: User, answers: dict[int, int], now: date
             expired = True
         else:
             items = {r.position: r for r in db.session.execute(
-                select(AttemptItem.id, AttemptItem.position, AttemptItem.option_order, AttemptItem.question_id,
-                       AttemptItem.chosen_option_id, AttemptItem.answer_seq, Question.pool).join(Question, Question.id == AttemptItem.question_id)
-                .where(AttemptItem.attempt_id == attempt_id, AttemptItem.position.in_(list(answers))))}
+                sql.items, {"attempt_id": attempt_id, "positions": list(answers)})}
             practice = row.kind != "written" and row.feedback_per_item
             for position, option_id in answers.items():
                 item = items.get(position)
@@ -174,16 +196,12 @@ def save_answers(attempt_id: int, user: User, answers: dict[int, int], now: date
                     if chosen != option_id and single:
                         raise ServiceError(_("Jawaban latihan ini sudah terkunci."), 409)
                 elif chosen != option_id or seq is not None:
-                    values = {"chosen_option_id": option_id, "answered_at": now}
-                    if seq is not None:
-                        values["answer_seq"] = seq
-                    db.session.execute(update(AttemptItem).where(AttemptItem.id == item.id).values(**values)
-                                       .execution_options(synchronize_session=False))
+                    db.session.execute(sql.write if seq is None else sql.write_with_seq,
+                                       {"item_id": item.id, "new_option": option_id, "new_time": now, "new_seq": seq})
                     chosen = option_id
                 if practice and item.pool == "latihan":   # see may_reveal_key
                     feedback[position] = _feedback(item.question_id, chosen)
-            answered = db.session.scalar(select(func.count()).select_from(AttemptItem).where(
-                AttemptItem.attempt_id == attempt_id, AttemptItem.chosen_option_id.is_not(None)))
+            answered = db.session.scalar(sql.answered, {"attempt_id": attempt_id})
             left = None if row.deadline_at is None else max(0, int((row.deadline_at - now).total_seconds()))
     if expired:
         raise AttemptClosed(_("Waktu habis. Jawaban ini tidak diterima; tes sudah ditutup dengan jawaban "
