@@ -24,16 +24,19 @@ class StatusChanges:
 
 
 @contextmanager
-def unit_status_changes(trainee_ids, actor, cause: str, detail: dict | None = None, liks_only: bool = False):
+def unit_status_changes(trainee_ids, actor, cause: str, detail: dict | None = None, liks_only: bool = False,
+                        test_only: bool = False):
     """liks_only=True: the change cannot touch the written test (a judgement or a correction), so
-    the second reading keeps the first one's test results."""
+    the second reading keeps the first one's test results. test_only=True: the change cannot touch
+    a LIK (a test submitted or scored), so the second reading keeps the first one's LIK results."""
     ids = sorted(set(trainee_ids))
     changes = StatusChanges(unit_results(ids, with_marks=False))
     yield changes
     db.session.flush()
     db.session.expire_all()   # the change may have used bulk UPDATEs the loaded objects do not see
     tests = {tid: r.test for tid, r in changes.before.items()} if liks_only else None
-    changes.after = unit_results(ids, with_marks=False, tests=tests)
+    liks = {tid: r.liks for tid, r in changes.before.items()} if test_only else None
+    changes.after = unit_results(ids, with_marks=False, tests=tests, liks=liks)
     for hook in changes.hooks:
         hook(changes.before, changes.after)
     for tid, result in changes.after.items():

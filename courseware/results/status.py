@@ -342,12 +342,14 @@ def unit_result(trainee_id: int) -> UnitResult:
 
 
 def unit_results(trainee_ids: list[int], quiz: Quiz | None = None, with_marks: bool = True,
-                 tests: dict[int, TestResult] | None = None) -> dict[int, UnitResult]:
+                 tests: dict[int, TestResult] | None = None,
+                 liks: dict[int, dict[str, LikResult]] | None = None) -> dict[int, UnitResult]:
     """Where each of these trainees stands, in a fixed number of queries whatever their number.
-    `quiz`: the written test, when the caller has already read it; `tests`: the test results, when
-    the caller knows they have not changed (a judgement changes only the LIK side)."""
+    `quiz`: the written test, when the caller has already read it; `tests` / `liks`: the test or LIK
+    results, when the caller knows they have not changed (a judgement changes only the LIK side, a
+    submitted test only the test side)."""
     tests = tests if tests is not None else test_results(trainee_ids, quiz)
-    liks = lik_results(trainee_ids, with_marks)
+    liks = liks if liks is not None else lik_results(trainee_ids, with_marks)
     return {tid: unit_from(tid, tests[tid], liks[tid]) for tid in trainee_ids}
 
 
