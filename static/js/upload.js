@@ -177,6 +177,56 @@
       req.send();
     }
 
+    function succeeded(fileId) {
+      setState("done");
+      bar.value = 100;
+      percentEl.textContent = "100%";
+      etaEl.textContent = "";
+      say(msgs.done, "ok");
+      root.dispatchEvent(new CustomEvent("media:uploaded", { bubbles: true, detail: { mediaFileId: fileId } }));
+      if (reload) { window.setTimeout(function () { window.location.reload(); }, 800); return; }
+      if (fileId && statusTemplate) {
+        pollStatus(statusTemplate.replace("/0/", "/" + fileId + "/"), function (data) {
+          if (data.status === "siap") { say(msgs.ready, "ok"); }
+          else if (data.status === "gagal") { say((msgs.processFailed || "") + " " + (data.reason || ""), "error"); }
+          else { say(data.label); }
+          root.dispatchEvent(new CustomEvent("media:status", { bubbles: true, detail: data }));
+        });
+      }
+    }
+
+    /* The server holds every byte but has not made the file yet: PATCH nothing at the last offset
+       (the server finishes there), retrying while it is busy; a refusal is shown as any other. */
+    function finishOnServer(uploadUrl, total, attempt) {
+      say(msgs.checking);
+      var req = new XMLHttpRequest();
+      req.open("PATCH", uploadUrl, true);
+      req.setRequestHeader("Tus-Resumable", "1.0.0");
+      req.setRequestHeader("Upload-Offset", String(total));
+      req.setRequestHeader("Content-Type", "application/offset+octet-stream");
+      req.setRequestHeader("X-CSRFToken", csrf);
+      function retry() {
+        if (attempt + 1 >= RETRY_DELAYS.length) { setState("failed"); say(msgs.failed, "error"); return; }
+        var floor = Number(req.getResponseHeader("Retry-After")) * 1000 || 0;
+        var wait = Math.max(RETRY_DELAYS[attempt + 1] * (0.75 + Math.random() * 0.5), floor * (1 + Math.random() * 0.5));
+        say(msgs.retrying, "warn");
+        window.setTimeout(function () { finishOnServer(uploadUrl, total, attempt + 1); }, wait);
+      }
+      req.onload = function () {
+        var fileId = req.getResponseHeader("Media-File-Id");
+        if (req.status === 204 && fileId) { succeeded(fileId); return; }
+        if (req.status >= 500 || req.status === 429 || req.status === 423) { retry(); return; }
+        var text = null;
+        try { text = JSON.parse(req.responseText || "{}").message; } catch (e) { text = null; }
+        setState("failed");
+        say(text || msgs.failed, "error");
+        resumeBtn.hidden = true;
+        input.disabled = false;
+      };
+      req.onerror = retry;
+      req.send(null);
+    }
+
     function start(file) {
       if (!window.tus || !window.tus.isSupported) { say(msgs.noTus, "error"); return; }
       if (!file) { say(msgs.choose, "error"); return; }
@@ -239,23 +289,15 @@
           say(text || msgs.failed, "error");
         },
         onSuccess: function (payload) {
-          setState("done");
-          bar.value = 100;
-          percentEl.textContent = "100%";
-          etaEl.textContent = "";
           var res = payload && payload.lastResponse;
           var fileId = res ? res.getHeader("Media-File-Id") : null;
-          say(msgs.done, "ok");
-          root.dispatchEvent(new CustomEvent("media:uploaded", { bubbles: true, detail: { mediaFileId: fileId } }));
-          if (reload) { window.setTimeout(function () { window.location.reload(); }, 800); return; }
-          if (fileId && statusTemplate) {
-            pollStatus(statusTemplate.replace("/0/", "/" + fileId + "/"), function (data) {
-              if (data.status === "siap") { say(msgs.ready, "ok"); }
-              else if (data.status === "gagal") { say((msgs.processFailed || "") + " " + (data.reason || ""), "error"); }
-              else { say(data.label); }
-              root.dispatchEvent(new CustomEvent("media:status", { bubbles: true, detail: data }));
-            });
+          if (!fileId && upload.url) {
+            // Every byte is on the server but its last step (checking and storing the file) failed,
+            // and the client's retry only asked HEAD: an empty PATCH at the end asks it to finish.
+            finishOnServer(upload.url, file.size, 0);
+            return;
           }
+          succeeded(fileId);
         }
       });
       setState("running");

@@ -124,3 +124,58 @@ def test_widget_resumes_through_a_flaky_link_and_shows_the_confirmed_offset(live
     # lost each time, plus request headers and the page loads through the proxy.
     resent = proxy.upstream_bytes - sent_before - SIZE
     assert resent <= 2 * 2 * 1024 * 1024, resent
+
+
+def test_widget_has_the_server_finish_when_the_last_step_failed_after_every_byte_arrived(
+        live_server, trainee_with_version, page_at, video, monkeypatch):
+    """The last PATCH lands (offset = size) but making the file fails once (here: the database is
+    busy, 503). tus-js-client's retry asks HEAD, sees the full offset and reports success with no
+    file id; the widget must then ask the server to finish (an empty PATCH at the end) instead of
+    saying "done" over a version with no video."""
+    from courseware.errors import Busy
+    from courseware.media import files
+    from courseware.practicals.models import Practical
+    from courseware.practicals.service import save_version
+    from courseware.accounts.models import User
+
+    base, app = live_server
+    with app.app_context():
+        trainee = db.session.scalar(select(User).where(User.username == trainee_with_version))
+        save_version(trainee, db.session.scalar(select(Practical).where(Practical.code == "LIK_2")), None, "")
+        db.session.remove()
+    real_complete, calls = files.complete_upload, []
+
+    def busy_the_first_time(upload, user):
+        calls.append(upload.id)
+        if len(calls) == 1:
+            raise Busy()
+        return real_complete(upload, user)
+
+    monkeypatch.setattr(files, "complete_upload", busy_the_first_time)
+    page = page_at(1280)
+    page.goto(base + "/masuk")
+    page.fill("#username", trainee_with_version)
+    page.fill("#password", "rahasia-123")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(base + "/praktik/LIK_2")
+    page.wait_for_selector("[data-upload-widget]")
+    page.set_input_files("[data-upload-widget] input[type=file]", str(video))
+
+    def newest_upload():
+        with app.app_context():
+            row = db.session.scalar(select(Upload).order_by(Upload.created_at.desc()).limit(1))
+            result = (row.offset, row.media_file_id) if row else (0, None)
+            db.session.remove()
+        return result
+
+    _poll(lambda: len(calls) >= 2, 60, "the widget to ask the server to finish")
+    offset, media_id = _poll(lambda: newest_upload()[1] and newest_upload(), 30, "the stored file")
+    assert offset == SIZE and len(set(calls)) == 1          # the same upload, finished on the second try
+    _poll(lambda: page.locator("video.media-player").count(), 30, "the player after the reload")
+    with app.app_context():
+        media = db.session.get(MediaFile, media_id)
+        stored = app.config["MEDIA_ROOT"] + "/files/" + media.original_key
+        db.session.remove()
+    with open(stored, "rb") as handle:
+        assert hashlib.sha256(handle.read()).digest() == hashlib.sha256(video.read_bytes()).digest()
