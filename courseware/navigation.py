@@ -1,9 +1,13 @@
 """Per-app registries: each domain adds its menu entries and dashboard panels in init_app().
 
-This keeps the base layout and the dashboard free of knowledge about every domain.
+This keeps the base layout and the dashboard free of knowledge about every domain. Readings that
+several panels of one page share are read once per request with @once_per_request.
 """
+import functools
 from dataclasses import dataclass, field
 from typing import Callable
+
+from flask import g, has_request_context
 
 
 @dataclass(order=True)
@@ -43,3 +47,22 @@ def nav_for(app, user) -> list[NavItem]:
 
 def panels_for(app, user) -> list[Panel]:
     return sorted(p for p in _registry(app)["panels"].values() if user.has_role(*p.roles))
+
+
+def once_per_request(read):
+    """Keep what `read(*args)` returns on flask.g for the rest of the request (outside a request it
+    simply reads). For read-only pages whose panels each need the same rows; write paths read
+    afresh. What it returns is shared by every caller of the request: return tuples or read-only
+    mappings."""
+    key = f"once_per_request:{read.__module__}.{read.__qualname__}"
+
+    @functools.wraps(read)
+    def reading(*args):
+        if not has_request_context():
+            return read(*args)
+        cache = g.setdefault(key, {})
+        if args not in cache:
+            cache[args] = read(*args)
+        return cache[args]
+
+    return reading

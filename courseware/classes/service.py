@@ -14,6 +14,7 @@ from ..accounts.service import reset_password, update_identity
 from ..audit.service import record
 from ..errors import ServiceError
 from ..extensions import db
+from ..navigation import once_per_request
 from ..text import one_line
 from .models import Classroom, Enrollment
 from .permissions import can_see_class
@@ -64,16 +65,13 @@ def classes_of_trainee(user: User) -> list[Classroom]:
     ))
 
 
-def enrolled_classes_for_page(user_id: int) -> list[Classroom]:
+@once_per_request
+def enrolled_classes_for_page(user_id: int) -> tuple[Classroom, ...]:
     """Every class the trainee is enrolled in, archived ones too (the written test's rules still
     follow a class they sat it in), by name. Read once per request for a page whose panels share it
     (the trainee's dashboard); pages that change enrolments call classes_of_trainee()."""
-    cache = g.setdefault("enrolled_classes", {}) if has_request_context() else {}
-    if user_id not in cache:
-        cache[user_id] = list(db.session.scalars(
-            select(Classroom).join(Enrollment).where(Enrollment.user_id == user_id)
-            .order_by(Classroom.name, Classroom.id)))
-    return list(cache[user_id])
+    return tuple(db.session.scalars(select(Classroom).join(Enrollment).where(Enrollment.user_id == user_id)
+                                    .order_by(Classroom.name, Classroom.id)))
 
 
 def current_classes_for_page(user_id: int) -> list[Classroom]:

@@ -10,7 +10,7 @@ and may see it, but is never judged from it; naming a partner never changes the 
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from flask import abort, g, has_request_context
+from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +25,7 @@ from ..database import write_transaction
 from ..errors import ServiceError
 from ..extensions import db
 from ..models_base import utcnow
+from ..navigation import once_per_request
 from ..text import clean_text
 from .models import Practical, Submission, SubmissionVersion
 from .permissions import can_view_submission, can_view_version
@@ -104,19 +105,17 @@ class VersionRow(NamedTuple):
     submitter_id: int
 
 
-def versions_of_trainee_for_page(trainee_id: int) -> list[VersionRow]:
+@once_per_request
+def versions_of_trainee_for_page(trainee_id: int) -> tuple[VersionRow, ...]:
     """Every version the trainee submitted or is named partner in, by (number, id), in one query.
     Read once per request for a page whose panels share it (the dashboard's practicals list, unit
     result and partner requests); write paths read afresh."""
-    cache = g.setdefault("versions_of_trainee", {}) if has_request_context() else {}
-    if trainee_id not in cache:
-        cache[trainee_id] = [VersionRow(*row) for row in db.session.execute(
-            select(SubmissionVersion, Submission.practical_id, Practical.code, Submission.trainee_id)
-            .join(Submission, Submission.id == SubmissionVersion.submission_id)
-            .join(Practical, Practical.id == Submission.practical_id)
-            .where(or_(Submission.trainee_id == trainee_id, SubmissionVersion.partner_id == trainee_id))
-            .order_by(SubmissionVersion.number, SubmissionVersion.id))]
-    return list(cache[trainee_id])
+    return tuple(VersionRow(*row) for row in db.session.execute(
+        select(SubmissionVersion, Submission.practical_id, Practical.code, Submission.trainee_id)
+        .join(Submission, Submission.id == SubmissionVersion.submission_id)
+        .join(Practical, Practical.id == Submission.practical_id)
+        .where(or_(Submission.trainee_id == trainee_id, SubmissionVersion.partner_id == trainee_id))
+        .order_by(SubmissionVersion.number, SubmissionVersion.id)))
 
 
 def trainee_overview(trainee: User) -> tuple[dict[int, SubmissionVersion], set[int]]:

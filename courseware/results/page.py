@@ -12,10 +12,9 @@ Write paths never use it: they call status.unit_results() and read afresh.
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import g, has_request_context
-
 from ..classes.service import enrolled_classes_for_page
 from ..models_base import utcnow
+from ..navigation import once_per_request
 from ..practicals.service import versions_of_trainee_for_page
 from ..quizzes import windows
 from ..quizzes.models import Quiz
@@ -34,20 +33,12 @@ class TraineeReading:
     now: datetime
 
 
-def reading_for_page(trainee_id: int) -> TraineeReading:
-    if not has_request_context():
-        return _read(trainee_id)
-    cache = g.setdefault("trainee_readings", {})
-    if trainee_id not in cache:
-        cache[trainee_id] = _read(trainee_id)
-    return cache[trainee_id]
-
-
 def unit_result_for_page(trainee_id: int) -> UnitResult:
     return reading_for_page(trainee_id).unit
 
 
-def _read(trainee_id: int) -> TraineeReading:
+@once_per_request
+def reading_for_page(trainee_id: int) -> TraineeReading:
     now = utcnow()
     quiz, by_class = windows.quiz_with_windows(status.WRITTEN_TEST_CODE)
     if quiz is None:

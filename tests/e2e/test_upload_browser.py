@@ -15,6 +15,7 @@ from courseware.extensions import db
 from courseware.media.models import MediaFile, Upload
 
 from ..flaky_proxy import FlakyProxy
+from .conftest import screenshot
 from ..media_tus import padded_video
 
 SIZE = 3 * 1024 * 1024
@@ -62,6 +63,18 @@ def _server_upload(app):
     return result
 
 
+def _practical_page(page, base: str, username: str, code: str):
+    """Log in through the form and open the practical's page with its upload widget."""
+    page.goto(base + "/masuk")
+    page.fill("#username", username)
+    page.fill("#password", "rahasia-123")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{base}/praktik/{code}")
+    page.wait_for_selector("[data-upload-widget]")
+    return page
+
+
 def _poll(predicate, seconds, what):
     end = time.time() + seconds
     while time.time() < end:
@@ -79,14 +92,7 @@ def test_widget_resumes_through_a_flaky_link_and_shows_the_confirmed_offset(live
     proxy = FlakyProxy(("127.0.0.1", port), rate=RATE).start()
     try:
         via = f"http://127.0.0.1:{proxy.port}"
-        page = page_at(360)
-        page.goto(via + "/masuk")
-        page.fill("#username", trainee_with_version)
-        page.fill("#password", "rahasia-123")
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
-        page.goto(via + "/praktik/LIK_1")
-        page.wait_for_selector("[data-upload-widget]")
+        page = _practical_page(page_at(360), via, trainee_with_version, "LIK_1")
         sent_before = proxy.upstream_bytes
         page.set_input_files("[data-upload-widget] input[type=file]", str(video))
 
@@ -152,14 +158,7 @@ def test_widget_has_the_server_finish_when_the_last_step_failed_after_every_byte
         return real_complete(upload, user)
 
     monkeypatch.setattr(files, "complete_upload", busy_the_first_time)
-    page = page_at(1280)
-    page.goto(base + "/masuk")
-    page.fill("#username", trainee_with_version)
-    page.fill("#password", "rahasia-123")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    page.goto(base + "/praktik/LIK_2")
-    page.wait_for_selector("[data-upload-widget]")
+    page = _practical_page(page_at(1280), base, trainee_with_version, "LIK_2")
     page.set_input_files("[data-upload-widget] input[type=file]", str(video))
 
     def newest_upload():
@@ -173,6 +172,7 @@ def test_widget_has_the_server_finish_when_the_last_step_failed_after_every_byte
     offset, media_id = _poll(lambda: newest_upload()[1] and newest_upload(), 30, "the stored file")
     assert offset == SIZE and len(set(calls)) == 1          # the same upload, finished on the second try
     _poll(lambda: page.locator("video.media-player").count(), 30, "the player after the reload")
+    screenshot(page, "unggah-selesai-setelah-server-sibuk-1280")
     with app.app_context():
         media = db.session.get(MediaFile, media_id)
         stored = app.config["MEDIA_ROOT"] + "/files/" + media.original_key
