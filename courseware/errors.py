@@ -112,7 +112,11 @@ def is_lock_error(exc: BaseException) -> bool:
 
 def busy_response():
     """503 with Retry-After; the jitter spreads a class's retries so they do not collide again."""
-    response = render_error(503)
+    return with_retry_after(render_error(503))
+
+
+def with_retry_after(response):
+    """The response with Retry-After: BUSY_RETRY_AFTER seconds plus up to as much again."""
     base = current_app.config.get("BUSY_RETRY_AFTER", 2)
     response = current_app.make_response(response)
     response.headers["Retry-After"] = str(base + random.randint(0, base))  # nosec B311 - not security

@@ -4,12 +4,11 @@ tus 1.0 also lets a client send POST /media/tus/<id> with X-HTTP-Method-Override
 (MethodOverride below turns it into that method).
 """
 import logging
-import random
 from email.utils import format_datetime
 from datetime import timezone
 
 from botocore.exceptions import BotoCoreError, ClientError
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError, validate_csrf
@@ -17,7 +16,7 @@ from wtforms.validators import ValidationError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import is_resource_modified
 
-from ..errors import ServiceError, render_error
+from ..errors import ServiceError, render_error, with_retry_after
 from ..inputs import ascii_int
 from ..extensions import csrf, db
 from . import files, targets, uploads
@@ -75,10 +74,7 @@ def _storage_unavailable(exc):
     db.session.rollback()
     message = _("Penyimpanan video sedang tidak dapat dihubungi. Bagian yang sudah tercatat tetap aman; "
                 "unggahan dapat dilanjutkan sebentar lagi.")
-    response = current_app.make_response(_json_error(503, message) if _is_api() else render_error(503, message))
-    base = current_app.config.get("BUSY_RETRY_AFTER", 2)
-    response.headers["Retry-After"] = str(base + random.randint(0, base))  # nosec B311 - not security
-    return response
+    return with_retry_after(_json_error(503, message) if _is_api() else render_error(503, message))
 
 
 @bp.after_request
